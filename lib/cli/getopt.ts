@@ -1,0 +1,36 @@
+// POSIX getopt for the C tools' option strings: bundling (-vw5), optarg, "--", stop at first operand.
+
+import { UsageError } from '../errors/errors.js'
+
+export interface Parsed {
+  /** flag letter → count (no argument) or last argument given */
+  opts: Map<string, string | number>
+  rest: string[]
+}
+
+export function getopt (argv: readonly string[], spec: string): Parsed {
+  const opts = new Map<string, string | number>()
+  let i = 0
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') { i++; break }
+    if (arg.length < 2 || arg[0] !== '-') break
+    for (let j = 1; j < arg.length; j++) {
+      const letter = arg[j]!
+      const at = spec.indexOf(letter)
+      if (at < 0 || letter === ':') throw new UsageError(`illegal option -- ${letter}`)
+      if (spec[at + 1] === ':') {
+        let value = arg.slice(j + 1)
+        if (value === '') {
+          if (i + 1 >= argv.length) throw new UsageError(`option requires an argument -- ${letter}`)
+          value = argv[++i]!
+        }
+        opts.set(letter, value)
+        break
+      }
+      const seen = opts.get(letter)
+      opts.set(letter, typeof seen === 'number' ? seen + 1 : 1)
+    }
+  }
+  return { opts, rest: argv.slice(i) }
+}

@@ -1,0 +1,73 @@
+// Entry plumbing shared by every program: argv/env/stdio in, exit code out.
+
+import { basename, dirname, delimiter } from 'node:path'
+import { UsageError, SysError } from '../errors/errors.js'
+import { reason } from '../errors/reason.js'
+
+/** Internal error, please report (s6's habit). */
+export const EXIT_INTERNAL = 101
+
+export interface Io {
+  /** arguments after the program name */
+  argv: string[]
+  /** argv[0] as the user typed it (runit prints it verbatim in usage lines) */
+  argv0: string
+  /** basename of argv0, for personalities (sv's LSB mode, chpst's envdir…) */
+  invokedAs: string
+  env: NodeJS.ProcessEnv
+  cwd: string
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+}
+
+export interface Program {
+  name: string
+  /** usage line without the "usage: " prefix; may use {argv0} */
+  usage: (io: Io) => string
+  exit: { usage: number, fatal: number }
+  /** "<name>[ <context>]" prefix for fatal lines raised as SysError */
+  who?: (io: Io) => string
+  main: (io: Io) => Promise<number>
+}
+
+export function processIo (): Io {
+  // Node loses the name the user typed; argv[1] is the shim's path as the kernel was given it.
+  // Found through PATH, the user typed the bare name, which is what runit prints.
+  // The shims are bin/<name>.js; installed, npm links them as plain <name>.
+  const script = (process.argv[1] ?? 'unknown').replace(/\.js$/, '')
+  const inPath = (process.env.PATH ?? '').split(delimiter).includes(dirname(script))
+  const argv0 = inPath ? basename(script) : script
+  return {
+    argv: process.argv.slice(2),
+    argv0,
+    invokedAs: basename(argv0),
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (t) => { process.stdout.write(t) },
+    stderr: (t) => { process.stderr.write(t) }
+  }
+}
+
+/** Runs a program against an Io and returns its exit code; never throws. */
+export async function runMain (prog: Program, io: Io): Promise<number> {
+  try {
+    return await prog.main(io)
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`usage: ${prog.usage(io)}\n\n`)
+      return prog.exit.usage
+    }
+    if (err instanceof SysError) {
+      const who = prog.who?.(io) ?? prog.name
+      io.stderr(`${who}: fatal: ${err.what}${err.cause === undefined ? '' : ': ' + reason(err.cause)}\n`)
+      return prog.exit.fatal
+    }
+    io.stderr(`${prog.name}: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}: please report\n`)
+    return EXIT_INTERNAL
+  }
+}
+
+/** What bin/* calls: run the program on this process and set its exit status. */
+export function runProgram (prog: Program): void {
+  runMain(prog, processIo()).then(code => { process.exitCode = code }, () => { process.exitCode = EXIT_INTERNAL })
+}

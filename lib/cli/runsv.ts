@@ -1,0 +1,42 @@
+// runsv: supervise one service directory (runsv(8)).
+
+import { UsageError } from '../errors/errors.js'
+import { makeSay } from '../errors/say.js'
+import { Supervisor } from '../runsv/supervisor.js'
+import type { Program } from './main.js'
+
+const EXIT = { ok: 0, usage: 1, fatal: 111 } as const // runsv(8)
+
+export const USAGE = 'runsv dir'
+
+/** Signals that stop runsv the way control 'x' does. runit dies on INT and HUP, orphaning the
+ * services; here they stop them first (the services run in their own sessions). */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
+
+export const runsv: Program = {
+  name: 'runsv',
+  usage: io => `${io.argv0} dir`,
+  exit: EXIT,
+  who: io => `runsv ${io.argv[0] ?? ''}`,
+  async main (io) {
+    if (io.argv.length !== 1) throw new UsageError()
+    const dir = io.argv[0]!
+    const sup = new Supervisor({ dir, cwd: io.cwd, say: makeSay(`runsv ${dir}`, io.stderr) })
+    let termBeforeStart = false
+    const onStop = (): void => {
+      if (started) sup.terminate()
+      else termBeforeStart = true
+    }
+    let started = false
+    for (const sig of STOP_SIGNALS) process.on(sig, onStop)
+    try {
+      await sup.start()
+      started = true
+      if (termBeforeStart) sup.terminate()
+      await sup.exited
+    } finally {
+      for (const sig of STOP_SIGNALS) process.off(sig, onStop)
+    }
+    return EXIT.ok
+  }
+}

@@ -1,0 +1,33 @@
+// Error classes shared by every layer: usage mistakes, system-call failures, internal faults.
+
+/** Bad command line: the program prints its usage line and exits with its usage code. */
+export class UsageError extends Error {
+  constructor (message = 'usage') {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+/** A system call failed where nobody expected it to; cli turns it into a fatal line. */
+export class SysError extends Error {
+  readonly verb: string
+  readonly path: string
+  readonly code: string | undefined
+  /** the runit-style message without the reason, e.g. "unable to open supervise/lock" */
+  readonly what: string
+
+  constructor (what: string, cause: unknown, verb = '', path = '') {
+    super(what, { cause })
+    this.name = 'SysError'
+    this.what = what
+    this.verb = verb
+    this.path = path
+    this.code = errnoCode(cause)
+  }
+}
+
+/** The errno code of a Node error ('ENOENT', …), or undefined. */
+export function errnoCode (err: unknown): string | undefined {
+  if (err !== null && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code
+  return undefined
+}

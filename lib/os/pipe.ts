@@ -1,0 +1,29 @@
+// An anonymous pipe for runsv's log: Node has no pipe(2), so make a FIFO, open both ends, unlink it.
+// The descriptors then name a pipe nobody else can open, exactly like pipe(2)'s, and both ends
+// are in blocking mode (the reader is opened while a read-write descriptor guarantees a writer),
+// so log/run and ./run see an ordinary blocking pipe. libuv opens files close-on-exec, so children
+// only get the end they are given.
+
+import { openSync, closeSync, unlinkSync, constants } from 'node:fs'
+import { makeFifos, isFifo } from './fifo.js'
+
+export interface Pipe {
+  readFd: number
+  writeFd: number
+}
+
+/** Creates a pipe through a temporary FIFO at `tmpPath` (which must not exist and is removed). */
+export function makePipe (tmpPath: string): Pipe {
+  try { unlinkSync(tmpPath) } catch { /* no leftover */ }
+  makeFifos([tmpPath])
+  if (!isFifo(tmpPath)) throw Object.assign(new Error(`cannot create ${tmpPath}`), { code: 'EIO' })
+  const holder = openSync(tmpPath, constants.O_RDWR | constants.O_NONBLOCK)
+  try {
+    const readFd = openSync(tmpPath, constants.O_RDONLY)
+    const writeFd = openSync(tmpPath, constants.O_WRONLY)
+    return { readFd, writeFd }
+  } finally {
+    closeSync(holder)
+    unlinkSync(tmpPath)
+  }
+}

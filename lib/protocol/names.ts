@@ -1,0 +1,19 @@
+// File and directory names of runit's service-directory contract (runsv(8)).
+// Every other module builds paths from these; nobody spells "supervise/ok" by hand.
+
+export const SUPERVISE = 'supervise'
+export const CONTROL = 'control'
+export const OK = 'ok'
+export const LOCK = 'lock'
+export const STATUS = 'status'
+export const STAT = 'stat'
+export const PID = 'pid'
+export const RUN = 'run'
+export const FINISH = 'finish'
+export const DOWN = 'down'
+export const CHECK = 'check'
+export const LOG = 'log'
+/** Directory of control/<letter> override scripts. */
+export const CONTROL_DIR = 'control'
+/** Suffix of the write-then-rename temporaries (runit's status.new, stat.new, pid.new). */
+export const NEW_SUFFIX = '.new'

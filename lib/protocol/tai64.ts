@@ -1,0 +1,41 @@
+// TAI64 / TAI64N labels as runit uses them: 2^62 + 10 + unix seconds, no leap-second table.
+
+/** 2^62 + 10: the TAI64 label of the unix epoch as runit computes it. */
+export const TAI64_EPOCH = 0x400000000000000an
+
+/** A point in time with nanosecond precision, as runit's taia (attoseconds dropped). */
+export interface Tai {
+  /** unix seconds */
+  sec: number
+  /** nanoseconds, 0..999999999 */
+  nano: number
+}
+
+/** "now" as runit's taia_now shapes it (nanoseconds end in 500); wall clock, millisecond grain. */
+export function taiNow (ms: number = Date.now()): Tai {
+  const sec = Math.floor(ms / 1000)
+  return { sec, nano: Math.floor((ms - sec * 1000) * 1000) * 1000 + 500 }
+}
+
+/** Packs a Tai into 12 bytes: 8-byte big-endian label, 4-byte big-endian nanoseconds. */
+export function packTai64n (t: Tai, into: Buffer = Buffer.alloc(12), offset = 0): Buffer {
+  into.writeBigUInt64BE(TAI64_EPOCH + BigInt(t.sec), offset)
+  into.writeUInt32BE(t.nano, offset + 8)
+  return into
+}
+
+/** Unpacks 12 bytes of TAI64N into unix seconds and nanoseconds. */
+export function unpackTai64n (buf: Buffer, offset = 0): Tai {
+  const label = buf.readBigUInt64BE(offset)
+  return { sec: Number(label - TAI64_EPOCH), nano: buf.readUInt32BE(offset + 8) }
+}
+
+/** "@" + 24 lowercase hex digits: svlogd -t stamps and rotated file names. */
+export function formatTai64nText (t: Tai): string {
+  return '@' + packTai64n(t).toString('hex')
+}
+
+/** Compares two points in time: negative, zero or positive. */
+export function compareTai (a: Tai, b: Tai): number {
+  return a.sec !== b.sec ? a.sec - b.sec : a.nano - b.nano
+}

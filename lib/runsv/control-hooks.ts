@@ -1,0 +1,56 @@
+// control/<letter> override scripts (runsv(8) "CUSTOMIZE CONTROL"). Run asynchronously with a
+// timeout, signals unblocked (runit runs them synchronously with TERM/CHLD blocked: spec §10.4-5).
+// Spawned with os/spawn like ./run rather than execa: the script's stdout is the raw log-pipe fd,
+// and runsv stays free of execa's load cost (runsv memory is multiplied by the services).
+
+import { statSync } from 'node:fs'
+import { once } from 'node:events'
+import { spawnProgram } from '../os/spawn.js'
+import { sendSignal } from '../os/signals.js'
+import type { SvPaths } from '../svdir/layout.js'
+import type { Say } from '../errors/say.js'
+
+export const HOOK_TIMEOUT_MS = 10_000
+
+export interface HookContext {
+  paths: SvPaths
+  say: Say
+  /** fd for the script's stdout: the log pipe when there is a log */
+  stdout: number
+  stdin: number
+  stderr: number
+}
+
+/** Present = exists with the owner-execute bit (runit's test); stat errors other than ENOENT warn. */
+function hookPresent (ctx: HookContext, letter: string): boolean {
+  try {
+    return (statSync(ctx.paths.hook(letter)).mode & 0o100) !== 0
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.say.warn(`unable to stat control/${letter}`, err)
+    return false
+  }
+}
+
+/** Runs control/<letter> if present; true iff it ran and exited 0 ("handled"). */
+export async function runHook (ctx: HookContext, letter: string): Promise<boolean> {
+  if (!hookPresent(ctx, letter)) return false
+  const r = await spawnProgram({
+    file: ctx.paths.hook(letter),
+    args: [],
+    argv0: `control/${letter}`,
+    cwd: ctx.paths.dir,
+    stdin: ctx.stdin,
+    stdout: ctx.stdout,
+    stderr: ctx.stderr,
+    setsid: false
+  })
+  if (!r.ok) {
+    ctx.say.fatal('unable to run control/?', r.error)
+    return false
+  }
+  const timer = setTimeout(() => { sendSignal(r.pid, 'SIGKILL') }, HOOK_TIMEOUT_MS)
+  const [code] = await once(r.child, 'exit') as [number | null, string | null]
+  clearTimeout(timer)
+  // Unlike runit, a script killed by a signal (or by the timeout) did not handle the letter.
+  return code === 0
+}

@@ -1,0 +1,267 @@
+// PURE: the supervisor's state machine, step(state, event) → { state, effects }.
+// Every (state, event) pair of runsv(8) is decided here; supervisor.ts only performs effects.
+// One service record per supervised program: the main service and, with log/, the log service.
+
+import type { Tai } from '../protocol/tai64.js'
+import type { RunState } from '../protocol/status.js'
+import type { Want } from '../protocol/stat.js'
+import { CONTROL, isControlLetter, type Signal } from '../protocol/control.js'
+
+export type Who = 'main' | 'log'
+export type Stage = 'run' | 'finish'
+
+export interface Svc {
+  state: RunState
+  want: Want
+  pid: number
+  paused: boolean
+  gotTerm: boolean
+  /** time of the last state change (status bytes 0-11) */
+  when: Tai
+  /** 'o' while down: start once even though want is down */
+  once: boolean
+  /** the 1-second rule holds back the next start */
+  delayed: boolean
+  /** the last exit of ./run, for ./finish's arguments */
+  lastExit: { code: number, signal: number }
+}
+
+export interface State {
+  main: Svc
+  log: Svc | null
+  /** the exit sequence has handed over to the log service (pipe closed, log want exit) */
+  closingLog: boolean
+}
+
+export type Event =
+  /** `handled`: control/<letter> (or control/t for d, x) ran and exited 0 */
+  | { kind: 'control', who: Who, letter: string, handled: boolean, now: Tai }
+  | { kind: 'term', handled: boolean, now: Tai }
+  | { kind: 'started', who: Who, stage: Stage, pid: number, now: Tai }
+  /** `signal` is the number (0 for a normal exit); `finishExists`: ./finish can be opened */
+  | { kind: 'exited', who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai }
+  | { kind: 'timer', who: Who }
+  /** setup is done: start what should run */
+  | { kind: 'boot' }
+
+export type Effect =
+  | { kind: 'spawn', who: Who, stage: Stage, args: string[] }
+  | { kind: 'kill', who: Who, pid: number, signal: Signal }
+  /** run control/<letter> after a stop; its exit status is ignored */
+  | { kind: 'hook', letter: 'd' | 'x' }
+  | { kind: 'publish', who: Who }
+  | { kind: 'delay', who: Who, ms: number }
+  | { kind: 'close-log-pipe' }
+  | { kind: 'exit' }
+
+export interface Step { state: State, effects: Effect[] }
+
+/** runsv spaces starts of a service at least this far apart (runit's sleep(1)). */
+export const RESTART_SPACING_MS = 1000
+
+export function initialSvc (now: Tai, normallyDown: boolean): Svc {
+  return {
+    state: 'down',
+    want: normallyDown ? 'down' : 'up',
+    pid: 0,
+    paused: false,
+    gotTerm: false,
+    when: now,
+    once: false,
+    delayed: false,
+    lastExit: { code: 0, signal: 0 }
+  }
+}
+
+export function initialState (now: Tai, normallyDown: boolean, log: { normallyDown: boolean } | null): State {
+  return {
+    main: initialSvc(now, normallyDown),
+    log: log === null ? null : initialSvc(now, log.normallyDown),
+    closingLog: false
+  }
+}
+
+/** Which control/<letter> script decides a letter when the main service runs (runsv(8)). */
+export function hookLetterFor (letter: string): string | null {
+  if (letter === 'd' || letter === 'x' || letter === 't') return 't'
+  if (letter === 'u' || letter === 'o') return null
+  return isControlLetter(letter) ? letter : null
+}
+
+function ms (t: Tai): number {
+  return t.sec * 1000 + Math.floor(t.nano / 1e6)
+}
+
+/** Mutable builder for one step: a copy of the state and the effects collected so far. */
+class Builder {
+  readonly s: State
+  readonly fx: Effect[] = []
+  constructor (state: State) {
+    this.s = { ...state, main: { ...state.main }, log: state.log === null ? null : { ...state.log } }
+  }
+
+  svc (who: Who): Svc {
+    const s = who === 'main' ? this.s.main : this.s.log
+    if (s === null) throw new Error('no log service')
+    return s
+  }
+
+  publish (who: Who): void { this.fx.push({ kind: 'publish', who }) }
+  kill (who: Who, signal: Signal): void {
+    const pid = this.svc(who).pid
+    if (pid !== 0) this.fx.push({ kind: 'kill', who, pid, signal })
+  }
+
+  /** runit's stopservice: TERM unless control/t handled it, then CONT and control/d|x by want. */
+  stop (who: Who, handled: boolean): void {
+    const s = this.svc(who)
+    if (s.pid !== 0 && !handled) {
+      this.kill(who, 'SIGTERM')
+      s.gotTerm = true
+      this.publish(who)
+    }
+    if (s.want === 'down' || s.want === 'exit') {
+      this.kill(who, 'SIGCONT')
+      if (who === 'main') this.fx.push({ kind: 'hook', letter: s.want === 'down' ? 'd' : 'x' })
+    }
+  }
+
+  control (who: Who, letter: string, handled: boolean): void {
+    const s = this.svc(who)
+    const running = s.state === 'run'
+    switch (letter) {
+      case 'u':
+        s.want = 'up'
+        s.once = false
+        this.publish(who)
+        return
+      case 'o':
+        s.want = 'down'
+        if (s.state === 'down') s.once = true
+        this.publish(who)
+        return
+      case 'd':
+      case 'x':
+        if (letter === 'x' && who === 'log') return
+        s.want = letter === 'd' ? 'down' : 'exit'
+        s.once = false
+        this.publish(who)
+        if (running) this.stop(who, handled)
+        return
+      case 't':
+        if (running) this.stop(who, handled)
+        return
+      case 'k':
+        // Fixed from runit (spec §10.7): KILL whatever runs, run or finish, and leave the state to
+        // the reap, so a following 'u' cannot start a second instance beside a live one.
+        if (s.pid !== 0 && !(running && handled)) this.kill(who, 'SIGKILL')
+        return
+      case 'p':
+        if (running && !handled) this.kill(who, 'SIGSTOP')
+        s.paused = true
+        this.publish(who)
+        return
+      case 'c':
+        if (running && !handled) this.kill(who, 'SIGCONT')
+        s.paused = false
+        this.publish(who)
+        return
+      default:
+        if (isControlLetter(letter) && running && !handled) {
+          const meaning = CONTROL[letter]
+          if ('signal' in meaning) this.kill(who, meaning.signal)
+        }
+    }
+  }
+
+  started (who: Who, stage: Stage, pid: number, now: Tai): void {
+    const s = this.svc(who)
+    if (stage === 'run') {
+      s.when = now
+      s.state = 'run'
+      s.once = false
+    }
+    s.pid = pid
+    s.paused = false
+    s.gotTerm = false
+    this.publish(who)
+  }
+
+  exited (who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai): void {
+    const s = this.svc(who)
+    const wasRun = s.state === 'run'
+    s.pid = 0
+    s.gotTerm = false
+    if (who === 'main' && wasRun) {
+      s.lastExit = { code: code ?? -1, signal }
+      if (finishExists) {
+        s.state = 'finish'
+        this.publish(who)
+        return
+      }
+    }
+    s.state = 'down'
+    const spacingEnds = ms(s.when) + RESTART_SPACING_MS
+    s.when = now
+    this.publish(who)
+    if (ms(now) < spacingEnds) {
+      s.delayed = true
+      this.fx.push({ kind: 'delay', who, ms: RESTART_SPACING_MS })
+    }
+  }
+
+  /** After every event: runit's loop head (start what should run) and its exit check. */
+  settle (): void {
+    const { main, log } = this.s
+    if (main.want === 'exit' && main.state === 'down' && main.pid === 0) {
+      if (log === null || log.pid === 0) {
+        this.fx.push({ kind: 'exit' })
+        return
+      }
+      if (!this.s.closingLog) {
+        this.s.closingLog = true
+        log.want = 'exit'
+        this.publish('log')
+        this.fx.push({ kind: 'close-log-pipe' })
+      }
+      return
+    }
+    if (log !== null && log.pid === 0 && log.want === 'up' && !log.delayed) {
+      this.fx.push({ kind: 'spawn', who: 'log', stage: 'run', args: [] })
+    }
+    if (main.pid === 0 && !main.delayed) {
+      if (main.state === 'finish') {
+        const { code, signal } = main.lastExit
+        this.fx.push({ kind: 'spawn', who: 'main', stage: 'finish', args: [String(code), String(signal)] })
+      } else if (main.want === 'up' || main.once) {
+        this.fx.push({ kind: 'spawn', who: 'main', stage: 'run', args: [] })
+      }
+    }
+  }
+}
+
+export function step (state: State, ev: Event): Step {
+  const b = new Builder(state)
+  switch (ev.kind) {
+    case 'control':
+      if (ev.who === 'main' || b.s.log !== null) b.control(ev.who, ev.letter, ev.handled)
+      break
+    case 'term':
+      b.control('main', 'x', ev.handled)
+      break
+    case 'started':
+      b.started(ev.who, ev.stage, ev.pid, ev.now)
+      // A spawn that fails leaves no process; the supervisor follows with an 'exited' event.
+      return { state: b.s, effects: b.fx }
+    case 'exited':
+      b.exited(ev.who, ev.code, ev.signal, ev.finishExists, ev.now)
+      break
+    case 'timer':
+      b.svc(ev.who).delayed = false
+      break
+    case 'boot':
+      break
+  }
+  b.settle()
+  return { state: b.s, effects: b.fx }
+}

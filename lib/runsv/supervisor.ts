@@ -1,0 +1,359 @@
+// One supervised service directory as a library object: sets up supervise/, takes the lock,
+// reads control letters, spawns ./run, ./finish and log/run, and publishes every transition.
+// No process-wide state (no chdir, no process.on): many supervisors can share one Node process.
+// Events are queued and handled one at a time; step() decides, this file performs.
+
+import { statSync, mkdirSync, readlinkSync, closeSync, openSync, constants } from 'node:fs'
+import { resolve } from 'node:path'
+import { taiNow } from '../protocol/tai64.js'
+import { encodeStatus } from '../protocol/status.js'
+import { formatStat } from '../protocol/stat.js'
+import { SysError, errnoCode } from '../errors/errors.js'
+import type { Say } from '../errors/say.js'
+import { servicePaths, type SvPaths } from '../svdir/layout.js'
+import { publishRecord, pidFileText } from '../svdir/status-file.js'
+import { openControl, type ControlReader } from '../svdir/control-fifo.js'
+import { holdOk } from '../svdir/ok-fifo.js'
+import { makeFifos, isFifo } from '../os/fifo.js'
+import { openLockFile, lockExNb, lockEx } from '../os/lock.js'
+import { makePipe, type Pipe } from '../os/pipe.js'
+import { spawnProgram } from '../os/spawn.js'
+import { signalNumber, sendSignal } from '../os/signals.js'
+import { runHook, type HookContext } from './control-hooks.js'
+import { step, initialState, hookLetterFor, type State, type Event, type Effect, type Who, type Svc } from './state.js'
+
+export interface SupervisorOptions {
+  /** the service directory as given (used in messages) */
+  dir: string
+  /** base for a relative dir */
+  cwd: string
+  /** message writer, prefixed "runsv <dir>" */
+  say: Say
+  /** descriptors the services inherit as stdin, stdout (without log) and stderr */
+  stdio?: { in: number, out: number, err: number }
+}
+
+/** Events as they arrive; hook results and ./finish's presence are added when they are handled. */
+type RawEvent =
+  | { kind: 'control', who: Who, letter: string }
+  | { kind: 'term' }
+  | { kind: 'exited', who: Who, code: number | null, signal: number }
+  | { kind: 'timer', who: Who }
+  | { kind: 'boot' }
+
+interface Side {
+  paths: SvPaths
+  label: string
+  lockFd: number
+  okFd: number
+  control: ControlReader | null
+  lastPid: number | null
+}
+
+export class Supervisor {
+  readonly paths: SvPaths
+  private readonly say: Say
+  private readonly stdio: { in: number, out: number, err: number }
+  private state!: State
+  private main!: Side
+  private log: Side | null = null
+  private pipe: Pipe | null = null
+  private readonly queue: RawEvent[] = []
+  private draining = false
+  private finished = false
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly dirty = new Set<Who>()
+  private resolveExited!: () => void
+  /** resolves once the supervisor has exited (after 'x' or terminate()) */
+  readonly exited: Promise<void>
+
+  constructor (opts: SupervisorOptions) {
+    this.paths = servicePaths(opts.dir, opts.cwd)
+    this.say = opts.say
+    this.stdio = opts.stdio ?? { in: 0, out: 1, err: 2 }
+    this.exited = new Promise(resolve => { this.resolveExited = resolve })
+  }
+
+  /** Sets everything up (runsv's startup sequence) and starts the services. Throws SysError. */
+  async start (): Promise<void> {
+    const p = this.paths
+    try {
+      if (!statSync(p.dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+    } catch (err) {
+      throw new SysError('unable to change to directory', err)
+    }
+    const now = taiNow()
+    const hasLog = this.detectLog()
+    const logPaths = hasLog ? servicePaths(p.log) : null
+    this.state = initialState(now, exists(p.down), logPaths === null ? null : { normallyDown: exists(logPaths.down) })
+
+    makeSupervise(p.supervise, p.dir)
+    const lockFd = openOrFail(() => openLockFile(p.lock), 'unable to open supervise/lock')
+    if (!lockExNb(lockFd)) {
+      closeSync(lockFd)
+      throw new SysError('unable to lock supervise/lock', { code: 'EAGAIN' })
+    }
+    this.main = { paths: p, label: 'supervise', lockFd, okFd: -1, control: null, lastPid: null }
+    if (logPaths !== null) {
+      makeSupervise(logPaths.supervise, logPaths.dir)
+      const logLockFd = openOrFail(() => openLockFile(logPaths.lock), 'unable to open log/supervise/lock')
+      try {
+        await lockEx(logLockFd)
+      } catch (err) {
+        throw new SysError('unable to lock log/supervise/lock', err)
+      }
+      this.log = { paths: logPaths, label: 'log/supervise', lockFd: logLockFd, okFd: -1, control: null, lastPid: null }
+    }
+
+    const sides = this.log === null ? [this.main] : [this.main, this.log]
+    makeFifos(sides.flatMap(s => [s.paths.control, s.paths.ok]))
+    for (const side of sides) {
+      const who: Who = side === this.main ? 'main' : 'log'
+      if (!isFifo(side.paths.control)) throw new SysError(`${side.label}/control exists but is not a fifo`, undefined)
+      side.control = openOrFail(() => openControl(side.paths, c => { this.push({ kind: 'control', who, letter: c }) }),
+        `unable to open ${side.label}/control`)
+      this.dirty.add(who)
+    }
+    for (const side of sides) {
+      // runit does not check; a regular file named ok would make sv believe runsv runs (spec §10.10).
+      if (!isFifo(side.paths.ok)) throw new SysError(`${side.label}/ok exists but is not a fifo`, undefined)
+      side.okFd = openOrFail(() => holdOk(side.paths), `unable to read ${side.label}/ok`)
+    }
+    if (this.log !== null) {
+      this.pipe = openOrFail(() => makePipe(this.log!.paths.tmp(this.log!.paths.supervise + '/pipe')), 'unable to create log pipe')
+    }
+    this.flushPublish()
+    this.push({ kind: 'boot' })
+  }
+
+  /** SIGTERM: behave like control 'x'. */
+  terminate (): void {
+    this.push({ kind: 'term' })
+  }
+
+  /** A snapshot of the state (for hosts and tests). */
+  get snapshot (): State {
+    return this.state
+  }
+
+  private detectLog (): boolean {
+    try {
+      if (statSync(this.paths.log).isDirectory()) return true
+      this.say.warn('./log: not a directory.')
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') this.say.warn('unable to stat() ./log: ', err)
+    }
+    return false
+  }
+
+  private push (ev: RawEvent): void {
+    if (this.finished) return
+    this.queue.push(ev)
+    if (!this.draining) void this.drain()
+  }
+
+  private async drain (): Promise<void> {
+    this.draining = true
+    try {
+      while (this.queue.length > 0 && !this.finished) {
+        await this.handle(this.queue.shift()!)
+      }
+    } finally {
+      this.draining = false
+    }
+  }
+
+  /** Completes a raw event with what step() must know, runs the step and publishes once. */
+  private async handle (raw: RawEvent): Promise<void> {
+    const now = taiNow()
+    let ev: Event
+    switch (raw.kind) {
+      case 'control':
+        ev = { ...raw, handled: raw.who === 'main' && await this.hookFor(raw.letter), now }
+        break
+      case 'term':
+        ev = { kind: 'term', handled: await this.hookFor('x'), now }
+        break
+      case 'exited':
+        ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow() }
+        break
+      case 'timer':
+      case 'boot':
+        ev = raw
+    }
+    await this.apply(ev)
+    this.flushPublish()
+  }
+
+  /** control/<x> decides a letter only while the main service runs. */
+  private async hookFor (letter: string): Promise<boolean> {
+    const hook = hookLetterFor(letter)
+    if (hook === null || this.state.main.state !== 'run') return false
+    return await runHook(this.hookContext(), hook)
+  }
+
+  private hookContext (): HookContext {
+    return { paths: this.paths, say: this.say, stdin: this.stdio.in, stdout: this.pipe?.writeFd ?? this.stdio.out, stderr: this.stdio.err }
+  }
+
+  private async apply (ev: Event): Promise<void> {
+    const { state, effects } = step(this.state, ev)
+    this.state = state
+    for (const fx of effects) await this.perform(fx)
+  }
+
+  private async perform (fx: Effect): Promise<void> {
+    switch (fx.kind) {
+      case 'publish':
+        this.dirty.add(fx.who)
+        return
+      case 'kill':
+        sendSignal(fx.pid, fx.signal)
+        return
+      case 'hook':
+        await runHook(this.hookContext(), fx.letter)
+        return
+      case 'delay': {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer)
+          this.push({ kind: 'timer', who: fx.who })
+        }, fx.ms)
+        this.timers.add(timer)
+        return
+      }
+      case 'close-log-pipe':
+        this.closePipe()
+        return
+      case 'exit':
+        this.finish()
+        return
+      case 'spawn':
+        await this.spawn(fx.who, fx.stage, fx.args)
+    }
+  }
+
+  private async spawn (who: Who, stage: 'run' | 'finish', args: string[]): Promise<void> {
+    if (who === 'main' && stage === 'run') await runHook(this.hookContext(), 'u')
+    const isLog = who === 'log'
+    const file = stage === 'run' ? './run' : './finish'
+    const r = await spawnProgram({
+      file,
+      args,
+      cwd: isLog ? this.paths.log : this.paths.dir,
+      stdin: isLog ? this.pipe!.readFd : this.stdio.in,
+      stdout: !isLog && this.pipe !== null ? this.pipe.writeFd : this.stdio.out,
+      stderr: this.stdio.err,
+      // Own session and process group, so a whole service can be signalled and a terminal's
+      // ^C reaches runsv only (runsv then stops its services in order).
+      setsid: true
+    })
+    if (!r.ok) {
+      // runit's forked child prints this and exits 111; here no process exists, so say it and
+      // handle the "exit" at once, which the one-second rule then paces.
+      this.say.fatal(`unable to start ${isLog ? 'log/' : ''}${file}`, r.error)
+      await this.apply({ kind: 'started', who, stage, pid: 0, now: taiNow() })
+      await this.apply({ kind: 'exited', who, code: 111, signal: 0, finishExists: !isLog && stage === 'run' && readable(this.paths.finish), now: taiNow() })
+      return
+    }
+    r.child.once('exit', (code, signal) => {
+      this.push({ kind: 'exited', who, code, signal: signalNumber(signal) })
+    })
+    await this.apply({ kind: 'started', who, stage, pid: r.pid, now: taiNow() })
+  }
+
+  private flushPublish (): void {
+    for (const who of [...this.dirty]) {
+      const side = who === 'main' ? this.main : this.log
+      const svc = who === 'main' ? this.state.main : this.state.log
+      if (side === null || svc === null) continue
+      try {
+        publishRecord(side.paths, record(svc, side))
+        side.lastPid = svc.pid
+      } catch (err) {
+        this.say.warn(`unable to write ${side.label}/status`, err)
+      }
+    }
+    this.dirty.clear()
+  }
+
+  private closePipe (): void {
+    if (this.pipe === null) return
+    closeQuietly(this.pipe.writeFd)
+    closeQuietly(this.pipe.readFd)
+    this.pipe = null
+  }
+
+  /** Releases every descriptor and timer; the services are already down. */
+  private finish (): void {
+    if (this.finished) return
+    this.finished = true
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+    this.closePipe()
+    for (const side of [this.main, this.log]) {
+      if (side === null) continue
+      side.control?.close()
+      if (side.okFd >= 0) closeQuietly(side.okFd)
+      closeQuietly(side.lockFd)
+    }
+    this.resolveExited()
+  }
+}
+
+function record (svc: Svc, side: Side): { pid?: string, stat: string, status: Buffer } {
+  const status = encodeStatus({ when: svc.when, pid: svc.pid, paused: svc.paused, want: svc.want === 'up' ? 'up' : 'down', gotTerm: svc.gotTerm, state: svc.state })
+  const stat = formatStat(svc)
+  return side.lastPid === svc.pid ? { stat, status } : { pid: pidFileText(svc.pid), stat, status }
+}
+
+/** runit's supervise/ creation: mkdir 0700, or create a symlink's target (relative to `base`). */
+function makeSupervise (path: string, base: string): void {
+  try {
+    mkdirSync(path, { mode: 0o700 })
+    return
+  } catch { /* exists, or a symlink */ }
+  let target: string
+  try {
+    target = readlinkSync(path)
+  } catch (err) {
+    const code = errnoCode(err)
+    if (code === 'ENOENT' || code === 'EINVAL') return
+    throw new SysError('unable to readlink ./supervise', err)
+  }
+  if (Buffer.byteLength(target) >= 256) throw new SysError('unable to readlink ./supervise', { code: 'ENAMETOOLONG' })
+  try {
+    mkdirSync(resolve(base, target), { mode: 0o700 })
+  } catch { /* runit ignores errors here; the lock open reports them */ }
+}
+
+function openOrFail<T> (open: () => T, what: string): T {
+  try {
+    return open()
+  } catch (err) {
+    if (err instanceof SysError) throw err
+    throw new SysError(what, err)
+  }
+}
+
+function exists (path: string): boolean {
+  try {
+    statSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** ./finish counts when it opens for reading (runit: existence and readability, not exec). */
+function readable (path: string): boolean {
+  try {
+    closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK))
+    return true
+  } catch {
+    return false
+  }
+}
+
+function closeQuietly (fd: number): void {
+  try { closeSync(fd) } catch { /* already closed */ }
+}

@@ -1,0 +1,47 @@
+// Absolute paths inside a service directory (or its log/), built from protocol/names only.
+
+import { join, resolve } from 'node:path'
+import * as N from '../protocol/names.js'
+
+export interface SvPaths {
+  /** the service directory, absolute */
+  dir: string
+  run: string
+  finish: string
+  down: string
+  check: string
+  log: string
+  supervise: string
+  control: string
+  ok: string
+  lock: string
+  status: string
+  stat: string
+  pid: string
+  /** control/<letter> override script */
+  hook: (letter: string) => string
+  /** the write-then-rename temporary of a published file */
+  tmp: (file: string) => string
+}
+
+export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
+  const abs = resolve(cwd, dir)
+  const sup = join(abs, N.SUPERVISE)
+  return {
+    dir: abs,
+    run: join(abs, N.RUN),
+    finish: join(abs, N.FINISH),
+    down: join(abs, N.DOWN),
+    check: join(abs, N.CHECK),
+    log: join(abs, N.LOG),
+    supervise: sup,
+    control: join(sup, N.CONTROL),
+    ok: join(sup, N.OK),
+    lock: join(sup, N.LOCK),
+    status: join(sup, N.STATUS),
+    stat: join(sup, N.STAT),
+    pid: join(sup, N.PID),
+    hook: (letter) => join(abs, N.CONTROL_DIR, letter),
+    tmp: (file) => file + N.NEW_SUFFIX
+  }
+}

@@ -1,0 +1,121 @@
+// Starts the project's programs (and runit's C ones) as real processes and reaps them in teardown.
+
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { cleanEnv } from './clean-env.js'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const BIN = join(ROOT, 'bin')
+
+interface Tap {
+  teardown: (fn: () => unknown) => void
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  stdio?: StdioOptions
+  /** service directories whose supervise/pid (and log's) name processes to reap too */
+  services?: string[]
+  /** run this executable instead of bin/<name> (runit's C binaries) */
+  exe?: string
+}
+
+export interface Started {
+  child: ChildProcess
+  pid: number
+  /** resolves with [code, signal] when the process exits */
+  exit: Promise<[number | null, NodeJS.Signals | null]>
+  stderr: () => string
+  stdout: () => string
+}
+
+export function alive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  // A zombie still answers kill(0); look at its state.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+function killQuietly (pid: number, sig: NodeJS.Signals): void {
+  try { process.kill(pid, sig) } catch { /* gone */ }
+}
+
+function pidsOf (dir: string): number[] {
+  const out: number[] = []
+  for (const f of [join(dir, 'supervise', 'pid'), join(dir, 'log', 'supervise', 'pid')]) {
+    try {
+      const n = Number.parseInt(readFileSync(f, 'utf8'), 10)
+      if (n > 0) out.push(n)
+    } catch { /* none */ }
+  }
+  return out
+}
+
+async function waitGone (pid: number, ms: number): Promise<boolean> {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    if (!alive(pid)) return true
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  return !alive(pid)
+}
+
+/**
+ * Starts bin/<name> (or opts.exe) in its own process group. Teardown: TERM, wait, KILL the group,
+ * then KILL whatever the services' pid files still name (their sessions outlive a killed runsv).
+ */
+export function startBin (t: Tap, name: string, args: string[], opts: StartOptions = {}): Started {
+  const exe = opts.exe ?? join(BIN, name + '.js')
+  const child = spawn(exe, args, {
+    env: opts.env ?? cleanEnv(),
+    cwd: opts.cwd,
+    stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
+    detached: true
+  })
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
+  const exit = new Promise<[number | null, NodeJS.Signals | null]>(resolve => {
+    child.once('exit', (code, signal) => { resolve([code, signal]) })
+  })
+  const pid = child.pid!
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      killQuietly(pid, 'SIGTERM')
+      if (!await waitGone(pid, 5000)) killQuietly(-pid, 'SIGKILL')
+      await exit
+    }
+    for (const dir of opts.services ?? []) {
+      for (const p of pidsOf(dir)) {
+        if (alive(p)) { killQuietly(-p, 'SIGKILL'); killQuietly(p, 'SIGKILL') }
+      }
+    }
+  })
+  return { child, pid, exit, stderr: () => err, stdout: () => out }
+}
+
+/** Runs a program to completion and returns its exit code and output. */
+export function runBin (name: string, args: string[], opts: Omit<StartOptions, 'services'> & { input?: string } = {}): Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }> {
+  const exe = opts.exe ?? join(BIN, name + '.js')
+  return new Promise((resolve, reject) => {
+    const child = spawn(exe, args, { env: opts.env ?? cleanEnv(), cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.once('error', reject)
+    child.once('close', (code, signal) => { resolve({ code, signal, stdout, stderr }) })
+    child.stdin.end(opts.input ?? '')
+  })
+}

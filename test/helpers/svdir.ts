@@ -1,0 +1,57 @@
+// Builds a service directory in the test's own directory.
+
+import { mkdirSync, writeFileSync, chmodSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+interface Tap { testdir: (fixture?: unknown) => string }
+
+export interface ServiceSpec {
+  /** body of ./run (a /bin/sh script; "#!/bin/sh" is added) */
+  run?: string
+  finish?: string
+  check?: string
+  /** body of log/run; creates log/ */
+  log?: string
+  down?: boolean
+  logDown?: boolean
+  /** control/<letter> scripts */
+  hooks?: Record<string, string>
+  /** name of the service directory inside the test dir */
+  name?: string
+}
+
+export function script (path: string, body: string): void {
+  writeFileSync(path, `#!/bin/sh\n${body}\n`)
+  chmodSync(path, 0o755)
+}
+
+export function service (t: Tap, spec: ServiceSpec): string {
+  const base = t.testdir()
+  const dir = join(base, spec.name ?? 'svc')
+  mkdirSync(dir, { recursive: true })
+  if (spec.run !== undefined) script(join(dir, 'run'), spec.run)
+  if (spec.finish !== undefined) script(join(dir, 'finish'), spec.finish)
+  if (spec.check !== undefined) script(join(dir, 'check'), spec.check)
+  if (spec.down === true) writeFileSync(join(dir, 'down'), '')
+  if (spec.log !== undefined) {
+    mkdirSync(join(dir, 'log'))
+    script(join(dir, 'log', 'run'), spec.log)
+    if (spec.logDown === true) writeFileSync(join(dir, 'log', 'down'), '')
+  }
+  if (spec.hooks !== undefined) {
+    mkdirSync(join(dir, 'control'))
+    for (const [letter, body] of Object.entries(spec.hooks)) script(join(dir, 'control', letter), body)
+  }
+  return dir
+}
+
+export function readText (path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+export const stat = (dir: string): string => readText(join(dir, 'supervise', 'stat'))
+export const pidOf = (dir: string): number => Number.parseInt(readText(join(dir, 'supervise', 'pid')), 10) || 0
