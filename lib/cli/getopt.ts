@@ -6,10 +6,14 @@ export interface Parsed {
   /** flag letter → count (no argument) or last argument given */
   opts: Map<string, string | number>
   rest: string[]
+  /** every option in command-line order, for tools where a later option overrides part of an
+   * earlier one (chpst -m then -d) or where repeating one is an error (chpst -l -l) */
+  order: Array<{ letter: string, value?: string }>
 }
 
 export function getopt (argv: readonly string[], spec: string): Parsed {
   const opts = new Map<string, string | number>()
+  const order: Parsed['order'] = []
   let i = 0
   for (; i < argv.length; i++) {
     const arg = argv[i]!
@@ -26,11 +30,13 @@ export function getopt (argv: readonly string[], spec: string): Parsed {
           value = argv[++i]!
         }
         opts.set(letter, value)
+        order.push({ letter, value })
         break
       }
       const seen = opts.get(letter)
       opts.set(letter, typeof seen === 'number' ? seen + 1 : 1)
+      order.push({ letter })
     }
   }
-  return { opts, rest: argv.slice(i) }
+  return { opts, rest: argv.slice(i), order }
 }

@@ -17,6 +17,8 @@ export interface SpawnSpec {
   /** own session and process group (setsid) */
   setsid: boolean
   env?: NodeJS.ProcessEnv
+  /** descriptors for the child's fds 3, 4, …; 'ignore' leaves that fd closed (svlogd's processor gets 4 and 5) */
+  extraFds?: Array<number | 'ignore'>
 }
 
 export type SpawnResult = { ok: true, child: ChildProcess, pid: number } | { ok: false, error: Error }
@@ -27,7 +29,7 @@ export async function spawnProgram (spec: SpawnSpec): Promise<SpawnResult> {
   try {
     child = spawn(spec.file, spec.args, {
       cwd: spec.cwd,
-      stdio: [spec.stdin, spec.stdout, spec.stderr],
+      stdio: [spec.stdin, spec.stdout, spec.stderr, ...(spec.extraFds ?? [])],
       detached: spec.setsid,
       argv0: spec.argv0,
       env: spec.env

@@ -39,3 +39,21 @@ export function formatTai64nText (t: Tai): string {
 export function compareTai (a: Tai, b: Tai): number {
   return a.sec !== b.sec ? a.sec - b.sec : a.nano - b.nano
 }
+
+/** svlogd's line stamp styles: -t (TAI64N text), -tt (UTC, "_"), -ttt (UTC, ISO 8601 "T"). */
+export type LogStampStyle = 't' | 'tt' | 'ttt'
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0')
+
+/**
+ * svlogd's 25-character line stamp (without the trailing space): "@" + 24 hex digits for -t;
+ * "YYYY-MM-DD_HH:MM:SS.nnnnn" (UTC) for -tt, with "T" instead of "_" for -ttt. The fraction is
+ * the first 5 of the 9 zero-padded nanosecond digits (runit's fmt_ptime, truncated to 10 µs).
+ */
+export function formatLogStamp (t: Tai, style: LogStampStyle): string {
+  if (style === 't') return formatTai64nText(t)
+  const d = new Date(t.sec * 1000)
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}` +
+    `${style === 'tt' ? '_' : 'T'}${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}` +
+    `.${pad(Math.floor(t.nano / 10000), 5)}`
+}

@@ -91,16 +91,18 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
   })
   const pid = child.pid!
   t.teardown(async () => {
+    // Services run in sessions of their own (ours) or in the supervisor's group (runit's):
+    // note them now, while the pid files still name them, and kill whole groups at the end.
+    const groups = new Set<number>((opts.services ?? []).flatMap(pidsOf))
     if (child.exitCode === null && child.signalCode === null) {
       killQuietly(pid, 'SIGTERM')
       if (!await waitGone(pid, 5000)) killQuietly(-pid, 'SIGKILL')
       await exit
     }
-    for (const dir of opts.services ?? []) {
-      for (const p of pidsOf(dir)) {
-        if (alive(p)) { killQuietly(-p, 'SIGKILL'); killQuietly(p, 'SIGKILL') }
-      }
-    }
+    for (const dir of opts.services ?? []) for (const p of pidsOf(dir)) groups.add(p)
+    // Stragglers (a background child of ./run) outlive their leader: kill by group, then by pid.
+    killQuietly(-pid, 'SIGKILL')
+    for (const p of groups) { killQuietly(-p, 'SIGKILL'); killQuietly(p, 'SIGKILL') }
   })
   return { child, pid, exit, stderr: () => err, stdout: () => out }
 }
@@ -109,13 +111,16 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
 export function runBin (name: string, args: string[], opts: Omit<StartOptions, 'services'> & { input?: string } = {}): Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }> {
   const exe = opts.exe ?? join(BIN, name + '.js')
   return new Promise((resolve, reject) => {
-    const child = spawn(exe, args, { env: opts.env ?? cleanEnv(), cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(exe, args, { env: opts.env ?? cleanEnv(), cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString() })
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
     child.once('error', reject)
     child.once('close', (code, signal) => { resolve({ code, signal, stdout, stderr }) })
-    child.stdin.end(opts.input ?? '')
+    if (opts.input !== undefined) {
+      child.stdin!.on('error', () => { /* the program may exit before reading */ })
+      child.stdin!.end(opts.input)
+    }
   })
 }

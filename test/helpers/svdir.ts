@@ -26,7 +26,11 @@ export function script (path: string, body: string): void {
 }
 
 export function service (t: Tap, spec: ServiceSpec): string {
-  const base = t.testdir()
+  return serviceIn(t.testdir(), spec)
+}
+
+/** Like service(), inside `base`: for several services in one test (t.testdir() empties the dir on every call). */
+export function serviceIn (base: string, spec: ServiceSpec): string {
   const dir = join(base, spec.name ?? 'svc')
   mkdirSync(dir, { recursive: true })
   if (spec.run !== undefined) script(join(dir, 'run'), spec.run)

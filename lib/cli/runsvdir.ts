@@ -1,0 +1,104 @@
+// runsvdir: start and keep one runsv per service directory of a directory (runsvdir(8)).
+
+import { resolve } from 'node:path'
+import { UsageError } from '../errors/errors.js'
+import { makeSay } from '../errors/say.js'
+import { Runsvdir } from '../runsvdir/runsvdir.js'
+import { processLauncher } from '../runsvdir/launcher.js'
+import { startLogTitle, MIN_LOG_LENGTH, type LogTitle } from '../runsvdir/proctitle.js'
+import type { Program, Io } from './main.js'
+
+const EXIT = { term: 0, usage: 1, fatal: 100, hup: 111 } as const // runsvdir(8)
+
+export const USAGE = 'runsvdir [-P] dir'
+
+export interface Args {
+  /** -P: every runsv in its own session */
+  pgrp: boolean
+  dir: string
+  log: string | undefined
+  /** how many arguments precede the log (they stay in the process title) */
+  before: number
+}
+
+/**
+ * runit's parsing, not getopt: only the first argument may be an option. "-P…" sets -P, "--…"
+ * is skipped, anything else (even "-X") is the directory. Arguments after the log are ignored.
+ */
+export function parseArgs (argv: readonly string[]): Args {
+  let i = 0
+  let pgrp = false
+  const first = argv[0]
+  if (first !== undefined && first[0] === '-') {
+    if (first[1] === 'P') { pgrp = true; i++ } else if (first[1] === '-') i++
+  }
+  const dir = argv[i]
+  if (dir === undefined) throw new UsageError()
+  return { pgrp, dir, log: argv[i + 1], before: i + 1 }
+}
+
+/** SIGINT stops everything as SIGHUP does (runit: default action), so ^C in a terminal leaves
+ * nothing running; SIGALRM is Debian's forced rescan. */
+const SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGALRM'] as const
+
+export const runsvdir: Program = {
+  name: 'runsvdir',
+  usage: io => `${io.argv0} [-P] dir`,
+  exit: { usage: EXIT.usage, fatal: EXIT.fatal },
+  who: io => {
+    try { return `runsvdir ${parseArgs(io.argv).dir}` } catch { return 'runsvdir' }
+  },
+  async main (io) {
+    const args = parseArgs(io.argv)
+    const who = `runsvdir ${args.dir}`
+    const title = args.log === undefined ? undefined : openLog(io, args, who)
+    const say = makeSay(who, title?.write ?? io.stderr)
+    const loop = new Runsvdir({
+      dir: args.dir,
+      cwd: io.cwd,
+      say,
+      launcher: processLauncher({ dir: resolve(io.cwd, args.dir), setsid: args.pgrp, stderrFd: title?.stderrFd ?? 2, env: io.env })
+    })
+    const handlers: Record<(typeof SIGNALS)[number], () => void> = {
+      SIGTERM: () => { loop.term() },
+      SIGHUP: () => { loop.hangup() },
+      SIGINT: () => { loop.hangup() },
+      SIGALRM: () => { loop.alarm() }
+    }
+    for (const sig of SIGNALS) process.on(sig, handlers[sig])
+    let outcome
+    try {
+      loop.start()
+      outcome = await loop.done
+    } finally {
+      for (const sig of SIGNALS) process.off(sig, handlers[sig])
+      title?.close()
+    }
+    switch (outcome.kind) {
+      case 'term': return EXIT.term
+      case 'hup': return EXIT.hup
+      case 'fatal':
+        // On the real stderr even with a log: the title dies with the process.
+        makeSay(who, io.stderr).fatal(outcome.msg, outcome.err)
+        return EXIT.fatal
+    }
+  }
+}
+
+/** The log argument, or runit's warnings and none. */
+function openLog (io: Io, args: Args, who: string): LogTitle | undefined {
+  const say = makeSay(who, io.stderr)
+  const log = args.log!
+  if (Buffer.byteLength(log) < MIN_LOG_LENGTH) {
+    say.warn('log must have at least seven characters.')
+    say.warn('log service disabled.')
+    return undefined
+  }
+  try {
+    return startLogTitle({ log, prefix: [io.argv0, ...io.argv.slice(0, args.before)].join(' ') })
+  } catch {
+    say.warn('unable to create pipe for log.')
+    say.warn('log service disabled.')
+    return undefined
+  }
+}

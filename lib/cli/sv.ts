@@ -1,0 +1,103 @@
+// sv: control and report on services supervised by runsv (sv(8)); under any other name, the LSB
+// init-script personality for the service of that name.
+
+import { enableCompileCache } from '../os/compile-cache.js'
+import { readFileSync } from 'node:fs'
+import { getopt } from './getopt.js'
+import { UsageError, SysError } from '../errors/errors.js'
+import { reason } from '../errors/reason.js'
+import { lookupCommand } from '../sv/commands.js'
+import type { Program, Io } from './main.js'
+
+// Before the bulk of sv is loaded (below, with import()), so that part can come from the cache.
+enableCompileCache()
+
+const EXIT = { ok: 0, maxFailed: 99, usage: 100, fatal: 100 } as const // sv(8)
+const EXIT_LSB = { ok: 0, usage: 2, fatal: 151 } as const // sv(8) "LSB init script"
+
+export const USAGE = 'sv [-v] [-w sec] command service ...'
+const usageLsb = (name: string): string => `${name} [-w sec] command`
+
+/** Debian's runit default ($SVDIR unset); upstream uses /service/. */
+export const DEFAULT_SVDIR = '/etc/service'
+/** Seconds to wait ($SVWAIT unset, no -w). */
+export const DEFAULT_WAIT = 7
+
+/** The LSB personality is on whenever sv is invoked under a name other than "sv". */
+export const isLsb = (io: Pick<Io, 'invokedAs'>): boolean => io.invokedAs !== 'sv'
+
+/** runit's scan_ulong: the leading decimal digits, 0 when there are none. */
+export function scanUlong (text: string): number {
+  const digits = /^[0-9]*/.exec(text)?.[0] ?? ''
+  return digits === '' ? 0 : Number(digits)
+}
+
+function version (): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
+    return `$Id: runit-ts sv ${pkg.version ?? 'unknown'} $`
+  } catch {
+    return '$Id: runit-ts sv $'
+  }
+}
+
+async function run (io: Io, lsb: boolean): Promise<number> {
+  const startMs = Date.now()
+  const { opts, rest } = getopt(io.argv, 'w:vV')
+  if (opts.has('V')) {
+    io.stderr(version() + '\n')
+    throw new UsageError()
+  }
+  let waitSec = io.env.SVWAIT === undefined ? DEFAULT_WAIT : scanUlong(io.env.SVWAIT)
+  const w = opts.get('w')
+  if (typeof w === 'string') waitSec = scanUlong(w)
+  const verbose = opts.has('v') || opts.has('w') // -w implies -v (sv(8))
+
+  const word = rest[0]
+  if (word === undefined) throw new UsageError()
+  const names = lsb ? [io.invokedAs] : rest.slice(1)
+  if (names.length === 0) throw new UsageError()
+  const command = lookupCommand(word, lsb)
+  if (command === null) throw new UsageError()
+
+  const { runSv } = await import('../sv/client.js')
+  const outcome = await runSv({
+    command,
+    names,
+    svdir: io.env.SVDIR ?? DEFAULT_SVDIR,
+    cwd: io.cwd,
+    env: io.env,
+    verbose,
+    waitSec,
+    lsb,
+    sink: { stdout: io.stdout, stderr: io.stderr },
+    startMs
+  })
+  if (outcome.lsbStatus !== undefined) return outcome.lsbStatus
+  return Math.min(outcome.errors, EXIT.maxFailed)
+}
+
+export const sv: Program = {
+  name: 'sv',
+  usage: io => isLsb(io) ? usageLsb(io.invokedAs) : USAGE,
+  exit: EXIT,
+  async main (io) {
+    const lsb = isLsb(io)
+    try {
+      return await run(io, lsb)
+    } catch (err) {
+      // Handled here rather than by runMain: the LSB codes differ, and runit's sv prints
+      // "fatal: …" without its name.
+      if (err instanceof UsageError) {
+        if (err.message !== 'usage') io.stderr(`${io.invokedAs}: ${err.message}\n`)
+        io.stderr(`usage: ${sv.usage(io)}\n\n`)
+        return lsb ? EXIT_LSB.usage : EXIT.usage
+      }
+      if (err instanceof SysError) {
+        io.stderr(`fatal: ${err.what}${err.cause === undefined ? '' : ': ' + reason(err.cause)}\n`)
+        return lsb ? EXIT_LSB.fatal : EXIT.fatal
+      }
+      throw err
+    }
+  }
+}

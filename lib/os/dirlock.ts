@@ -1,0 +1,122 @@
+// An exclusive, crash-safe lock on a directory for cooperating Node processes, through
+// proper-lockfile: an atomic mkdir of <dir>/<name> whose mtime the holder refreshes every few
+// seconds; a lock not refreshed for `staleMs` is stale and is taken over. No C interop is needed
+// here (runit has no such lock), which is why this is not flock(2) like lib/os/lock.ts.
+//
+// Crash safety is tightened with the holder's pid, kept in <dir>/<name>/pid: a lock whose holder
+// is dead (or a zombie, or ourselves: a restarted container's pid 1) is stale at once rather than
+// after `staleMs`. proper-lockfile removes its directory with rmdir, so the fs it is given
+// removes the pid file first. Pid checks assume one pid namespace; elsewhere the mtime rule
+// still applies. Swapping proper-lockfile touches this file only.
+
+import lockfile from 'proper-lockfile'
+import * as fs from 'node:fs'
+import { join } from 'node:path'
+
+const OWNER = 'pid'
+
+/** lock directories this process holds (a pid file naming us is otherwise a stale leftover) */
+const held = new Set<string>()
+
+export interface DirLock {
+  /** the lock directory */
+  readonly path: string
+  /** gives the lock up (also done by proper-lockfile when the process exits) */
+  release: () => void
+}
+
+export type LockResult =
+  | { ok: true, lock: DirLock }
+  /** another live process holds it; its pid when it left one */
+  | { ok: false, holder: number | undefined }
+
+export interface LockOptions {
+  /** name of the lock directory inside dir */
+  name: string
+  /** called when the lock was lost (removed or not refreshable); the caller may lock again */
+  onCompromised: (err: Error) => void
+  /** ms without refresh after which a lock is stale (proper-lockfile's minimum is 2000) */
+  staleMs?: number
+}
+
+function removeOwner (lockPath: string): void {
+  try { fs.unlinkSync(join(lockPath, OWNER)) } catch { /* none */ }
+}
+
+// proper-lockfile's fs: node's, except that removing the lock directory removes the pid first.
+const lockFs = {
+  ...fs,
+  rmdir: (path: string, cb: (err: NodeJS.ErrnoException | null) => void) => { removeOwner(path); fs.rmdir(path, cb) },
+  rmdirSync: (path: string) => { removeOwner(path); fs.rmdirSync(path) }
+}
+
+/** Does `pid` name a live process (not a zombie)? EPERM means it exists. */
+function alive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
+  }
+  try {
+    return !/^\d+ \(.*\) [ZX]/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))
+  } catch {
+    return true // no /proc: trust kill(0)
+  }
+}
+
+function readOwner (lockPath: string): number | undefined {
+  try {
+    const n = Number.parseInt(fs.readFileSync(join(lockPath, OWNER), 'latin1'), 10)
+    return n > 0 ? n : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Takes the lock on directory `dir` (which must exist) without waiting. Returns the holder when
+ * another live process has it; throws the system error otherwise (ENOENT, EACCES, EROFS…).
+ */
+export function lockDirectory (dir: string, opts: LockOptions): LockResult {
+  const real = fs.realpathSync(dir)
+  const path = join(real, opts.name)
+  const options = {
+    realpath: false,
+    lockfilePath: path,
+    stale: opts.staleMs ?? 10_000,
+    fs: lockFs,
+    onCompromised: (err: Error) => { held.delete(path); opts.onCompromised(err) }
+  }
+  if (held.has(path)) return { ok: false, holder: process.pid }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const release = lockfile.lockSync(real, options)
+      try {
+        fs.writeFileSync(join(path, OWNER), `${process.pid}\n`)
+      } catch { /* the lock holds without it; only the fast stale check is lost */ }
+      held.add(path)
+      let released = false
+      return {
+        ok: true,
+        lock: {
+          path,
+          release: () => {
+            if (released) return
+            released = true
+            held.delete(path)
+            try { release() } catch { /* already lost */ }
+          }
+        }
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err
+      const holder = readOwner(path)
+      // Once only: a second ELOCKED means a live process took it meanwhile.
+      if (attempt > 0 || holder === undefined || (holder !== process.pid && alive(holder))) return { ok: false, holder }
+      // Re-read just before removing: narrows (cannot close) the race with another process that
+      // cleaned the same stale lock and took it meanwhile.
+      if (readOwner(path) !== holder) return { ok: false, holder: readOwner(path) }
+      try { lockFs.rmdirSync(path) } catch { /* someone else cleaned up */ }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+// The one step runsvdir's loop delegates: "supervise entry X" and "stop supervising it". The loop
+// only sees the Launcher interface; processLauncher() fills it with one runsv process per entry,
+// as runit does. A later in-process mode can fill it with lib/runsv's Supervisor objects.
+
+import { join, resolve } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { spawnProgram } from '../os/spawn.js'
+import { sendSignal } from '../os/signals.js'
+import { servicePaths } from '../svdir/layout.js'
+import { readStatus } from '../svdir/status-file.js'
+
+/** How a supervisor ended: its exit status, or why it could not start at all. */
+export type RunsvExit =
+  | { kind: 'exited', code: number | null, signal: NodeJS.Signals | null }
+  | { kind: 'failed', error: Error }
+
+export interface RunsvHandle {
+  /** the runsv process id, once known (an in-process supervisor has none) */
+  readonly pid: number | undefined
+  /** ask it to stop its services and exit (SIGTERM to runsv) */
+  terminate: () => void
+  /** last resort: kill the supervisor and the services it had started, at once */
+  kill: () => void
+  /** runsvdir leaves it running: drop whatever would keep this process alive for it */
+  release: () => void
+}
+
+export interface Launcher {
+  /**
+   * Starts supervising `name` (an entry of the scan directory). `onExit` is called exactly once,
+   * when the supervisor has ended or failed to start.
+   */
+  launch: (name: string, onExit: (how: RunsvExit) => void) => RunsvHandle
+}
+
+export interface ProcessLauncherOptions {
+  /** the scan directory, absolute: runsv's working directory */
+  dir: string
+  /** -P: each runsv in its own session and process group */
+  setsid: boolean
+  /** runsv's stderr: runsvdir's own, or the log pipe */
+  stderrFd: number
+  /** environment, PATH included (runsv is found through PATH, as runit's execvp does) */
+  env?: NodeJS.ProcessEnv
+}
+
+/** runit's way: `runsv <name>` found through PATH, cwd = the scan directory, fds 0/1 inherited. */
+export function processLauncher (opts: ProcessLauncherOptions): Launcher {
+  return {
+    launch (name, onExit) {
+      const handle = new RunsvProcess(resolve(opts.dir, name))
+      void spawnProgram({
+        file: 'runsv',
+        args: [name],
+        cwd: opts.dir,
+        stdin: 0,
+        stdout: 1,
+        stderr: opts.stderrFd,
+        setsid: opts.setsid,
+        env: opts.env
+      }).then(r => {
+        if (!r.ok) {
+          onExit({ kind: 'failed', error: r.error })
+          return
+        }
+        r.child.once('exit', (code, signal) => { onExit({ kind: 'exited', code, signal }) })
+        handle.attach(r.child)
+      })
+      return handle
+    }
+  }
+}
+
+class RunsvProcess implements RunsvHandle {
+  private child: ChildProcess | undefined
+  private pending: 'terminate' | 'kill' | 'release' | undefined
+  private exited = false
+
+  constructor (private readonly serviceDir: string) {}
+
+  get pid (): number | undefined {
+    return this.child?.pid
+  }
+
+  attach (child: ChildProcess): void {
+    this.child = child
+    child.once('exit', () => { this.exited = true })
+    const todo = this.pending
+    this.pending = undefined
+    if (todo !== undefined) this[todo]()
+  }
+
+  terminate (): void {
+    if (this.child === undefined) { this.pending ??= 'terminate'; return }
+    if (!this.exited) signalQuietly(this.child.pid!, 'SIGTERM')
+  }
+
+  kill (): void {
+    if (this.child === undefined) { this.pending = 'kill'; return }
+    // Read the services' pids before runsv dies; they run in their own sessions (runsv setsid's
+    // them), so each is killed with its process group.
+    const pids = servicePids(this.serviceDir)
+    if (!this.exited) signalQuietly(this.child.pid!, 'SIGKILL')
+    for (const pid of pids) {
+      signalQuietly(-pid, 'SIGKILL')
+      signalQuietly(pid, 'SIGKILL')
+    }
+  }
+
+  release (): void {
+    if (this.child === undefined) { this.pending = 'release'; return }
+    this.child.unref()
+  }
+}
+
+/** A signal that may find its target gone, or not ours to kill: best effort, never throws. */
+function signalQuietly (pid: number, signal: NodeJS.Signals): void {
+  try { sendSignal(pid, signal) } catch { /* not ours (EPERM) */ }
+}
+
+/** pids of ./run or ./finish and of the log service, as runsv last published them. */
+function servicePids (dir: string): number[] {
+  const out: number[] = []
+  for (const d of [dir, join(dir, 'log')]) {
+    try {
+      const st = readStatus(servicePaths(d))
+      if (st !== 'bad-format' && st.pid > 0) out.push(st.pid)
+    } catch { /* none published */ }
+  }
+  return out
+}

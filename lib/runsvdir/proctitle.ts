@@ -1,0 +1,100 @@
+// runsvdir's optional "log" argument (runsvdir(8), spec §5.4): everything written to runsvdir's
+// stderr and its runsvs' (and their services') scrolls through the last part of the process
+// title, readproctitle-style, so `ps` shows the latest errors. A "." is added at start and every
+// 15 minutes as a sign of life.
+
+import { mkdtempSync, rmdirSync, closeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Socket } from 'node:net'
+import { makePipe } from '../os/pipe.js'
+import { setTitle, titleCapacity } from '../os/title.js'
+
+/** runit refuses shorter log arguments. */
+export const MIN_LOG_LENGTH = 7
+/** leading bytes of the log argument that never scroll (conventionally "log: ") */
+export const KEEP = 5
+export const DOT_INTERVAL_MS = 15 * 60 * 1000
+
+/**
+ * PURE: the window after `input` arrived. Every byte except NUL enters at the end; the bytes after
+ * the first KEEP move left by one per byte, dropping the oldest (runit's in-place argv scroll).
+ */
+export function scroll (window: Buffer, input: Buffer): Buffer {
+  const bytes = input.includes(0) ? Buffer.from(input.filter(b => b !== 0)) : input
+  const room = window.length - KEEP
+  if (room <= 0 || bytes.length === 0) return window
+  const tail = Buffer.concat([window.subarray(KEEP), bytes])
+  return Buffer.concat([window.subarray(0, KEEP), tail.subarray(tail.length - room)])
+}
+
+/**
+ * PURE: the title text for a window. Bytes outside ASCII become "?" so that the title keeps
+ * exactly one byte per window byte (process.title is UTF-8); control bytes such as newline stay.
+ */
+export function render (prefix: string, window: Buffer): string {
+  let text = ''
+  for (const b of window) text += b < 0x80 ? String.fromCharCode(b) : '?'
+  return prefix === '' ? text : `${prefix} ${text}`
+}
+
+export interface LogTitle {
+  /** descriptor to give runsv children as stderr (the write end of the log pipe) */
+  readonly stderrFd: number
+  /** appends runsvdir's own diagnostics */
+  write: (text: string | Buffer) => void
+  /** stops the dot timer and closes the pipe; the title keeps its last text */
+  close: () => void
+}
+
+export interface LogTitleOptions {
+  /** the argument as given, at least MIN_LOG_LENGTH characters */
+  log: string
+  /** what precedes the window in the title: "runsvdir -P /etc/service" */
+  prefix: string
+}
+
+/**
+ * Creates the log pipe and starts showing it in the title. Node has no pipe(2): the pipe is made
+ * through a FIFO in a fresh private directory (lib/os/pipe.ts), removed at once.
+ * Throws when the pipe cannot be made (runit: "unable to create pipe for log.").
+ */
+export function startLogTitle (opts: LogTitleOptions): LogTitle {
+  const tmp = mkdtempSync(join(tmpdir(), 'runsvdir-log-'))
+  let pipe
+  try {
+    pipe = makePipe(join(tmp, 'pipe'))
+  } finally {
+    try { rmdirSync(tmp) } catch { /* left for tmp cleaners */ }
+  }
+  let window: Buffer = Buffer.from(opts.log)
+  // The prefix gives way when the original command line was too short to hold both.
+  const prefix = Buffer.byteLength(render(opts.prefix, window)) <= titleCapacity() ? opts.prefix : ''
+  const show = (): void => { setTitle(render(prefix, window)) }
+  const write = (data: string | Buffer): void => {
+    const next = scroll(window, typeof data === 'string' ? Buffer.from(data) : data)
+    if (next === window) return
+    window = next
+    show()
+  }
+  const reader = new Socket({ fd: pipe.readFd, readable: true, writable: false })
+  reader.on('data', (chunk: Buffer) => { write(chunk) })
+  reader.on('error', () => { /* the pipe's read end failed: the title stops scrolling */ })
+  // The pipe must not keep runsvdir alive once it is done.
+  reader.unref()
+  write('.')
+  const dots = setInterval(() => { write('.') }, DOT_INTERVAL_MS)
+  dots.unref()
+  let closed = false
+  return {
+    stderrFd: pipe.writeFd,
+    write,
+    close: () => {
+      if (closed) return
+      closed = true
+      clearInterval(dots)
+      reader.destroy()
+      try { closeSync(pipe.writeFd) } catch { /* closed */ }
+    }
+  }
+}

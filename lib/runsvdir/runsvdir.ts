@@ -1,0 +1,396 @@
+// runsvdir's loop (runsvdir(8), spec §5): keeps one supervisor per service directory found in the
+// scan directory. Rescans at once on a change event (chokidar), and keeps runit's rule as the
+// safety net: stat the directory every 5 s (1 s while a rescan is pending) and rescan when its
+// mtime, inode or device changed. A dead runsv is noticed by its exit event and restarted after
+// runit's one-second delay. Supervisors are started and stopped through a Launcher only.
+// No process-wide state: signals are wired by lib/cli/runsvdir.ts to term()/hangup()/alarm().
+
+import { statSync, readdirSync, openSync, writeSync, closeSync, type BigIntStats } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { Say } from '../errors/say.js'
+import { errnoCode } from '../errors/errors.js'
+import { taiNow, formatTai64nText } from '../protocol/tai64.js'
+import { servicePaths } from '../svdir/layout.js'
+import { isSupervised } from '../svdir/ok-fifo.js'
+import { watchEntries, type EntryWatch } from '../os/watch.js'
+import { lockDirectory, type DirLock } from '../os/dirlock.js'
+import { diff, isCandidate, type Seen, type ServiceId, type RunsvState, type Start } from './scan.js'
+import type { Launcher, RunsvHandle, RunsvExit } from './launcher.js'
+
+/** runit's poll timeouts: idle, and while a rescan is pending (`check`). */
+export const IDLE_MS = 5000
+export const BUSY_MS = 1000
+/** a dead runsv is restarted this long after it died (runit: the next 1 s wakeup) */
+export const RESTART_DELAY_MS = 1000
+/** on HUP, how long runsvs get to stop their services before everything left is killed */
+export const STOP_GRACE_MS = 10_000
+/** coalesces bursts of change events into one scan */
+const KICK_MS = 10
+/** the lock directory inside the scan directory (a dot name: never a service) */
+export const LOCK_NAME = '.runsvdir.lock'
+/** Debian's forced-rescan stamp (SIGALRM), written into the scan directory */
+export const FORCED_RESCAN = '.forced-rescan'
+
+export interface RunsvdirOptions {
+  /** the scan directory as given (messages) */
+  dir: string
+  /** base for a relative dir */
+  cwd: string
+  say: Say
+  launcher: Launcher
+  /** take the one-runsvdir-per-directory lock (default true) */
+  lock?: boolean
+  /** use change events (default true); without them only the periodic stat notices changes */
+  watch?: boolean
+  idleMs?: number
+  busyMs?: number
+  restartDelayMs?: number
+  stopGraceMs?: number
+  /** table size (default 1000) */
+  limit?: number
+}
+
+export type Outcome =
+  /** SIGTERM: the runsvs were left running */
+  | { kind: 'term' }
+  /** SIGHUP (or SIGINT): every runsv and its services stopped */
+  | { kind: 'hup' }
+  /** cannot go on; the runsvs were left running */
+  | { kind: 'fatal', msg: string, err?: unknown }
+
+interface Entry {
+  id: ServiceId
+  name: string
+  handle: RunsvHandle | undefined
+  /** the restart delay after its runsv died */
+  timer: NodeJS.Timeout | undefined
+  /** a runsv we did not start supervises it (left running by an earlier runsvdir) */
+  foreign: boolean
+}
+
+export class Runsvdir {
+  private readonly dir: string
+  private readonly abs: string
+  private readonly say: Say
+  private readonly launcher: Launcher
+  private readonly o: Required<Omit<RunsvdirOptions, 'dir' | 'cwd' | 'say' | 'launcher'>>
+  private readonly table = new Map<ServiceId, Entry>()
+  /** removed services whose runsv was sent TERM and has not exited yet */
+  private readonly retiring = new Map<ServiceId, Entry>()
+  /** runit's `check`: rescan at the next cycle even if the directory looks unchanged */
+  private check = true
+  private forced = false
+  private lastStamp = ''
+  private tickTimer: NodeJS.Timeout | undefined
+  private kickTimer: NodeJS.Timeout | undefined
+  private graceTimer: NodeJS.Timeout | undefined
+  private watcher: EntryWatch | undefined
+  private watchedId = ''
+  private lock: DirLock | undefined
+  private unguarded = false
+  private stopping = false
+  private finished = false
+  private resolveDone!: (o: Outcome) => void
+  /** resolves when the loop has ended (watcher closed, lock released) */
+  readonly done: Promise<Outcome>
+
+  constructor (opts: RunsvdirOptions) {
+    this.dir = opts.dir
+    this.abs = resolve(opts.cwd, opts.dir)
+    this.say = opts.say
+    this.launcher = opts.launcher
+    this.o = {
+      lock: opts.lock ?? true,
+      watch: opts.watch ?? true,
+      idleMs: opts.idleMs ?? IDLE_MS,
+      busyMs: opts.busyMs ?? BUSY_MS,
+      restartDelayMs: opts.restartDelayMs ?? RESTART_DELAY_MS,
+      stopGraceMs: opts.stopGraceMs ?? STOP_GRACE_MS,
+      limit: opts.limit ?? 1000
+    }
+    this.done = new Promise(resolve => { this.resolveDone = resolve })
+  }
+
+  /** First cycle at once (runit starts with `check` set). */
+  start (): void {
+    this.cycle()
+  }
+
+  /** pids of the runsvs this loop started and that have not exited (bookkeeping, tests) */
+  get pids (): number[] {
+    const out: number[] = []
+    for (const e of [...this.table.values(), ...this.retiring.values()]) {
+      if (e.handle?.pid !== undefined) out.push(e.handle.pid)
+    }
+    return out
+  }
+
+  /** SIGTERM: stop at once and leave every runsv running. */
+  term (): void {
+    if (this.stopping) return
+    this.stopping = true
+    void this.finish({ kind: 'term' })
+  }
+
+  /** SIGHUP: TERM every runsv, wait until all have exited (killing what is left after the grace
+   * period, services included), then end. */
+  hangup (): void {
+    if (this.stopping) return
+    this.stopping = true
+    this.clearTimers()
+    void this.watcher?.close()
+    for (const e of this.table.values()) e.handle?.terminate()
+    this.graceTimer = setTimeout(() => {
+      for (const e of this.live()) e.handle?.kill()
+    }, this.o.stopGraceMs)
+    this.checkStopped()
+  }
+
+  /** SIGALRM (Debian): rescan now even if nothing changed, then stamp ./.forced-rescan. */
+  alarm (): void {
+    if (this.stopping) return
+    this.forced = true
+    this.kick()
+  }
+
+  private live (): Entry[] {
+    return [...this.table.values(), ...this.retiring.values()].filter(e => e.handle !== undefined)
+  }
+
+  private kick (): void {
+    if (this.stopping || this.kickTimer !== undefined) return
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = undefined
+      this.cycle()
+    }, KICK_MS)
+  }
+
+  private arm (): void {
+    clearTimeout(this.tickTimer)
+    if (this.stopping) return
+    const busy = this.check || [...this.table.values()].some(e => e.foreign)
+    this.tickTimer = setTimeout(() => { this.cycle() }, busy ? this.o.busyMs : this.o.idleMs)
+  }
+
+  /** One iteration: stat the directory; scan when asked to or when it changed. */
+  private cycle (): void {
+    if (this.stopping) return
+    let st: BigIntStats
+    try {
+      st = statSync(this.abs, { bigint: true })
+      if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR', chdir: true })
+    } catch (err) {
+      if ((err as { chdir?: boolean }).chdir === true) this.say.warn(`unable to change directory to ${this.dir}`, err)
+      else this.say.warn(`unable to stat ${this.dir}`, err)
+      this.arm()
+      return
+    }
+    const stamp = `${st.mtimeNs}:${st.ino}:${st.dev}`
+    const forced = this.forced
+    if (!this.check && !forced && stamp === this.lastStamp) {
+      this.arm()
+      return
+    }
+    if (!this.ensureLock()) return
+    this.ensureWatch(st)
+    this.lastStamp = stamp
+    this.check = false
+    this.forced = false
+    this.scan()
+    // runit sleeps a second before scanning a directory changed within the current second, so a
+    // change right after the scan cannot hide behind an unchanged mtime. Instead of sleeping:
+    // look once more at the short interval.
+    if (Date.now() - Number(st.mtimeNs / 1_000_000n) < 1000) this.check = true
+    if (forced) this.stampForcedRescan()
+    this.arm()
+  }
+
+  private scan (): void {
+    let names: string[]
+    try {
+      names = readdirSync(this.abs)
+    } catch (err) {
+      // Nothing is removed after a failed read (runit).
+      const opening = ['ENOENT', 'ENOTDIR', 'EACCES', 'EMFILE', 'ENFILE'].includes(errnoCode(err) ?? '')
+      this.say.warn(`unable to ${opening ? 'open' : 'read'} directory ${this.dir}`, err)
+      this.check = true
+      return
+    }
+    const seen: Seen[] = []
+    for (const name of names) {
+      if (!isCandidate(name)) continue
+      try {
+        const s = statSync(join(this.abs, name), { bigint: true })
+        seen.push(s.isDirectory() ? { name, kind: 'dir', id: `${s.dev}:${s.ino}` } : { name, kind: 'other' })
+      } catch (error) {
+        seen.push({ name, kind: 'error', error })
+      }
+    }
+    const known = new Map<ServiceId, RunsvState>()
+    for (const e of this.table.values()) {
+      known.set(e.id, e.handle !== undefined ? 'up' : e.timer !== undefined ? 'held' : 'down')
+    }
+    const plan = diff({ known, retiring: new Set(this.retiring.keys()), seen, limit: this.o.limit })
+    for (const w of plan.warnings) this.say.warn(w.msg, w.err)
+    for (const id of plan.remove) this.remove(id)
+    for (const s of plan.start) this.launch(s)
+    if (plan.recheck) this.check = true
+  }
+
+  private remove (id: ServiceId): void {
+    const e = this.table.get(id)
+    if (e === undefined) return
+    this.table.delete(id)
+    clearTimeout(e.timer)
+    if (e.handle === undefined) return
+    // One TERM, then it is no longer restarted (runit); its exit is still awaited, so that the
+    // same directory coming back never gets a second runsv while the first one stops.
+    e.handle.terminate()
+    this.retiring.set(id, e)
+  }
+
+  private launch (s: Start): void {
+    let e = this.table.get(s.id)
+    if (e === undefined) {
+      e = { id: s.id, name: s.name, handle: undefined, timer: undefined, foreign: false }
+      this.table.set(s.id, e)
+    }
+    e.name = s.name
+    // A runsv left running by an earlier runsvdir (SIGTERM keeps them) still holds the service:
+    // wait for it instead of starting one that fails on supervise/lock every second.
+    if (this.supervisedElsewhere(s.name)) {
+      e.foreign = true
+      return
+    }
+    e.foreign = false
+    const entry = e
+    e.handle = this.launcher.launch(s.name, how => { this.exited(entry, how) })
+  }
+
+  private supervisedElsewhere (name: string): boolean {
+    try {
+      return isSupervised(servicePaths(join(this.abs, name)))
+    } catch {
+      return false // no supervise/ok yet
+    }
+  }
+
+  private exited (e: Entry, how: RunsvExit): void {
+    if (this.finished) return // released on TERM: no longer ours
+    if (how.kind === 'failed') this.say.fatal(`unable to start runsv ${e.name}`, how.error)
+    e.handle = undefined
+    if (this.retiring.get(e.id) === e) {
+      this.retiring.delete(e.id)
+      if (this.stopping) this.checkStopped()
+      else { this.check = true; this.kick() } // the directory may have come back meanwhile
+      return
+    }
+    if (this.table.get(e.id) !== e) return
+    if (this.stopping) {
+      this.checkStopped()
+      return
+    }
+    e.timer = setTimeout(() => {
+      e.timer = undefined
+      this.check = true
+      this.kick()
+    }, this.o.restartDelayMs)
+  }
+
+  private checkStopped (): void {
+    if (this.finished || this.live().length > 0) return
+    void this.finish({ kind: 'hup' })
+  }
+
+  /** Takes the directory lock before the first scan; false when the loop has to end. */
+  private ensureLock (): boolean {
+    if (!this.o.lock || this.lock !== undefined || this.unguarded) return true
+    let r
+    try {
+      r = lockDirectory(this.abs, {
+        name: LOCK_NAME,
+        onCompromised: err => {
+          this.lock = undefined
+          this.say.warn(`lost the lock ${join(this.dir, LOCK_NAME)}, taking it again`, err)
+          this.check = true
+          this.kick()
+        }
+      })
+    } catch (err) {
+      // runit needs no write access to the directory; neither does this, unguarded.
+      this.unguarded = true
+      this.say.warn(`unable to lock ${join(this.dir, LOCK_NAME)}, running without the lock`, err)
+      return true
+    }
+    if (!r.ok) {
+      this.stopping = true
+      const who = r.holder === undefined ? '' : ` (pid ${r.holder})`
+      void this.finish({ kind: 'fatal', msg: `unable to lock ${this.dir}: another runsvdir is running there${who}` })
+      return false
+    }
+    this.lock = r.lock
+    return true
+  }
+
+  private ensureWatch (st: BigIntStats): void {
+    if (!this.o.watch) return
+    const id = `${st.dev}:${st.ino}`
+    if (this.watcher !== undefined && this.watchedId === id) return
+    // The directory was replaced (or is new): watch what is there now.
+    void this.watcher?.close()
+    this.watchedId = id
+    let warned = false
+    this.watcher = watchEntries(this.abs, () => {
+      this.check = true
+      this.kick()
+    }, {
+      ignore: name => !isCandidate(name),
+      onError: err => {
+        if (!warned) this.say.warn(`unable to watch ${this.dir}, rescanning every ${this.o.idleMs / 1000} s`, err)
+        warned = true
+      }
+    })
+  }
+
+  private stampForcedRescan (): void {
+    const path = join(this.abs, FORCED_RESCAN)
+    let fd: number
+    try {
+      fd = openSync(path, 'w', 0o644)
+    } catch (err) {
+      this.say.warn(`failed to open ./${FORCED_RESCAN}`, err)
+      return
+    }
+    try {
+      writeSync(fd, formatTai64nText(taiNow()))
+    } catch (err) {
+      this.say.warn(`failed to write ./${FORCED_RESCAN}`, err)
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  private clearTimers (): void {
+    clearTimeout(this.tickTimer)
+    clearTimeout(this.kickTimer)
+    this.kickTimer = undefined
+    for (const e of this.table.values()) {
+      clearTimeout(e.timer)
+      e.timer = undefined
+    }
+  }
+
+  private async finish (outcome: Outcome): Promise<void> {
+    if (this.finished) return
+    this.finished = true
+    this.clearTimers()
+    clearTimeout(this.graceTimer)
+    if (outcome.kind !== 'hup') {
+      for (const e of [...this.table.values(), ...this.retiring.values()]) e.handle?.release()
+    }
+    await this.watcher?.close()
+    this.lock?.release()
+    this.lock = undefined
+    this.resolveDone(outcome)
+  }
+}

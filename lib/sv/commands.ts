@@ -1,0 +1,95 @@
+// DATA: sv's command table (sv(8)): what each command word sends to supervise/control and how
+// sv then waits. Lookup is a function of the table: named words first, then the first letter.
+
+import type { ControlLetter } from '../protocol/control.js'
+
+/** A predicate the wait loop checks: a control letter's, or 'C' for the check command. */
+export type Expect = ControlLetter | 'C'
+
+export interface Command {
+  /** 'status' reports; 'control' writes letters; 'check' writes nothing and only waits */
+  action: 'status' | 'control' | 'check'
+  /** bytes written to supervise/control in one write ('' for status and check) */
+  letters: string
+  /** predicates the wait loop requires, in order (all must hold) */
+  expect: readonly Expect[]
+  /** waits even without -v (the LSB words and check) */
+  wait: boolean
+  /** on timeout print "kill:" instead of "timeout:" and send k */
+  killOnTimeout: boolean
+}
+
+function control (letters: string, wait = false, killOnTimeout = false): Command {
+  return { action: 'control', letters, expect: [...letters] as ControlLetter[], wait, killOnTimeout }
+}
+
+const STATUS: Command = { action: 'status', letters: '', expect: [], wait: false, killOnTimeout: false }
+
+/** Words compared exactly (the LSB init-script actions and check). */
+const NAMED: Readonly<Record<string, Command>> = {
+  start: control('u', true),
+  stop: control('d', true),
+  restart: control('tcu', true),
+  reload: control('h', true),
+  shutdown: control('x', true),
+  'try-restart': control('tc', true),
+  'force-stop': control('d', true, true),
+  'force-reload': control('tc', true, true),
+  'force-restart': control('tcu', true, true),
+  'force-shutdown': control('x', true, true),
+  check: { action: 'check', letters: '', expect: ['C'], wait: true, killOnTimeout: false }
+}
+
+/** Any other word counts by its first character (sv(8): "only the first character matters"). */
+const BY_FIRST: Readonly<Record<string, Command>> = {
+  u: control('u'),
+  d: control('d'),
+  o: control('o'),
+  p: control('p'),
+  c: control('c'),
+  h: control('h'),
+  a: control('a'),
+  i: control('i'),
+  q: control('q'),
+  '1': control('1'),
+  '2': control('2'),
+  t: control('t'),
+  k: control('k'),
+  x: control('x'),
+  e: control('x'),
+  // Undocumented in sv(8) but accepted by runit: the kill-on-timeout forms.
+  X: control('x', true, true),
+  E: control('x', true, true),
+  D: control('d', true, true),
+  T: control('tc', true, true),
+  s: STATUS
+}
+
+/**
+ * The command a word names, or null (usage). In LSB mode the only s-words are start, stop,
+ * shutdown and status itself; in normal mode any other s-word is status too.
+ */
+export function lookupCommand (word: string, lsb: boolean): Command | null {
+  if (Object.hasOwn(NAMED, word)) return NAMED[word]!
+  const first = word.charAt(0)
+  if (!Object.hasOwn(BY_FIRST, first)) return null
+  if (first === 's' && lsb && word !== 'status') return null
+  return BY_FIRST[first]!
+}
+
+/** Letters after which runsv always rewrites its record (runsv(8)); t, k and signals may not. */
+const PUBLISHING = new Set(['u', 'd', 'o', 'x', 'p', 'c'])
+
+export function publishes (letters: string): boolean {
+  return [...letters].some(l => PUBLISHING.has(l))
+}
+
+/** The want byte runsv records once it has taken `letters`: the last u/d/o decides; null if none. */
+export function wantAfter (letters: string): 'up' | 'down' | null {
+  let want: 'up' | 'down' | null = null
+  for (const l of letters) {
+    if (l === 'u') want = 'up'
+    else if (l === 'd' || l === 'o') want = 'down'
+  }
+  return want
+}

@@ -1,0 +1,46 @@
+// sv's stdout words, byte for byte as runit prints them: status lines ("run: svc: (pid N) Ms,
+// normally down; run: log: …") and the "ok:/fail:/warning:/timeout:/kill:" message lines.
+
+import { reason } from '../errors/reason.js'
+import type { SvStatus } from '../protocol/status.js'
+
+export const PREFIX = {
+  ok: 'ok: ',
+  fail: 'fail: ',
+  warning: 'warning: ',
+  timeout: 'timeout: ',
+  kill: 'kill: ',
+  fatal: 'fatal: '
+} as const
+
+const STATE_WORD = { down: 'down: ', run: 'run: ', finish: 'finish: ' } as const
+
+/**
+ * One status record as sv prints it, without a newline:
+ * "<state>: <name>: [(pid N) ]<age>s[, normally down|up][, paused][, want up|down][, got TERM]".
+ * `normallyUp` is "no down file"; `nowSec` is sv's clock (unix seconds) for the age.
+ */
+export function statusLine (name: string, s: SvStatus, normallyUp: boolean, nowSec: number): string {
+  // A state byte runit never writes prints no word, but runit still shows the pid for it.
+  let line = (s.state === null ? '' : STATE_WORD[s.state]) + name + ': '
+  if (s.state !== 'down') line += `(pid ${s.pid}) `
+  line += `${Math.max(0, nowSec - s.when.sec)}s`
+  const up = s.pid !== 0
+  if (up && !normallyUp) line += ', normally down'
+  if (!up && normallyUp) line += ', normally up'
+  if (up && s.paused) line += ', paused'
+  if (!up && s.want === 'up') line += ', want up'
+  if (up && s.want === 'down') line += ', want down'
+  if (up && s.gotTerm) line += ', got TERM'
+  return line
+}
+
+/** "<prefix><name>: <text>[: <reason>]\n", runit's out(); no reason when err is undefined. */
+export function messageLine (prefix: string, name: string, text: string, err?: unknown): string {
+  return `${prefix}${name}: ${text}${err === undefined ? '' : ': ' + reason(err)}\n`
+}
+
+/** stderr warnings about a service's own files: "warning: unable to <verb> <name>/<file>: <reason>\n". */
+export function fileWarning (what: string, name: string, file: string, err: unknown): string {
+  return `${PREFIX.warning}${what} ${name}/${file}: ${reason(err)}\n`
+}

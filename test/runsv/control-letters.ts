@@ -1,0 +1,111 @@
+// Every control letter written to supervise/control, against a run script that records signals.
+import t, { type Test } from 'tap'
+import { join } from 'node:path'
+import { startBin, type Started } from '../helpers/bin.js'
+import { service, stat, pidOf, readText } from '../helpers/svdir.js'
+import { until } from '../helpers/until.js'
+import { sendControl } from '../../build/svdir/control-fifo.js'
+import { servicePaths } from '../../build/svdir/layout.js'
+import { readStatus } from '../../build/svdir/status-file.js'
+
+// Records each signal it gets into ./sigs; TERM also ends it. `wait` returns when a trap fires.
+const RECORDER = `
+for s in HUP ALRM INT QUIT USR1 USR2 CONT; do trap "echo $s >> ./sigs" $s; done
+trap 'echo TERM >> ./sigs; kill $child 2>/dev/null; exit 0' TERM
+echo start >> ./sigs
+while :; do sleep 1000 & child=$!; wait $child; kill $child 2>/dev/null; done`
+
+const sigs = (dir: string): string[] => readText(join(dir, 'sigs')).split('\n').filter(Boolean)
+
+async function startedWith (t: Test): Promise<{ dir: string, runsv: Started }> {
+  const dir = service(t, { run: RECORDER })
+  const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => sigs(dir), s => s.includes('start'), { what: 'sigs' })
+  return { dir, runsv }
+}
+const started = async (t: Test): Promise<string> => (await startedWith(t)).dir
+
+t.test('h a i q 1 2 deliver their signals; several letters in one write are all handled in order', async t => {
+  const dir = await started(t)
+  const p = servicePaths(dir)
+  t.equal(sendControl(p, 'haiq12'), 'sent')
+  await until(() => sigs(dir), s => s.length >= 7, { what: 'sigs' })
+  // The shell runs pending traps in its own order, so compare as sets.
+  t.same(sigs(dir).sort(), ['start', 'HUP', 'ALRM', 'INT', 'QUIT', 'USR1', 'USR2'].sort())
+  t.equal(stat(dir), 'run\n', 'signal letters do not change the state')
+})
+
+t.test('p stops, c continues; stat and status say paused', async t => {
+  const dir = await started(t)
+  const p = servicePaths(dir)
+  const pid = pidOf(dir)
+  sendControl(p, 'p')
+  await until(() => stat(dir), s => s === 'run, paused\n', { what: 'stat' })
+  await until(() => readText(`/proc/${pid}/stat`).split(' ')[2], s => s === 'T', { what: 'process state' })
+  t.equal((readStatus(p) as { paused: boolean }).paused, true)
+  sendControl(p, 'c')
+  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  await until(() => sigs(dir), s => s.includes('CONT'), { what: 'sigs' })
+})
+
+t.test('t terminates and runsv restarts the service', async t => {
+  const dir = await started(t)
+  const first = pidOf(dir)
+  sendControl(servicePaths(dir), 't')
+  await until(() => pidOf(dir), p => p !== 0 && p !== first, { what: 'pid', timeout: 5000 })
+  t.ok(sigs(dir).includes('TERM'))
+  t.equal(stat(dir), 'run\n')
+})
+
+t.test('k kills and runsv restarts', async t => {
+  const dir = service(t, { run: 'echo start >> ./runs; exec sleep 1000' })
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => pidOf(dir), p => p !== 0, { what: 'pid' })
+  const first = pidOf(dir)
+  sendControl(servicePaths(dir), 'k')
+  await until(() => pidOf(dir), p => p !== 0 && p !== first, { what: 'pid', timeout: 5000 })
+  t.equal(readText(join(dir, 'runs')), 'start\nstart\n')
+})
+
+t.test('letters of one write are handled in order', async t => {
+  const dir = await started(t)
+  const p = servicePaths(dir)
+  sendControl(p, 'du')
+  await until(() => sigs(dir), s => s.includes('TERM'), { what: 'sigs' })
+  await until(() => stat(dir), s => s === 'run\n', { what: 'stat', timeout: 5000 })
+  sendControl(p, 'ud')
+  await until(() => stat(dir), s => s === 'down\n', { what: 'stat', timeout: 5000 })
+})
+
+t.test('d stops for good, u starts again, o runs once', async t => {
+  const dir = await started(t)
+  const p = servicePaths(dir)
+  sendControl(p, 'd')
+  await until(() => stat(dir), s => s === 'down\n', { what: 'stat' })
+  t.equal(pidOf(dir), 0)
+  t.equal(readText(join(dir, 'supervise', 'pid')), '', 'pid file empty when down')
+  const down = readStatus(p) as { want: string, state: string, pid: number }
+  t.same([down.state, down.want, down.pid], ['down', 'down', 0])
+  sendControl(p, 'u')
+  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  sendControl(p, 'o')
+  await until(() => readStatus(p), s => s !== 'bad-format' && s.want === 'down' && s.state === 'run', { what: 'status' })
+  t.equal(stat(dir), 'run, want down\n', 'o on a running service: want down, no restart after exit')
+  sendControl(p, 't')
+  await until(() => stat(dir), s => s === 'down\n', { what: 'stat' })
+})
+
+t.test('x exits runsv with 0 after stopping the service', async t => {
+  const { dir, runsv } = await startedWith(t)
+  sendControl(servicePaths(dir), 'x')
+  t.same(await runsv.exit, [0, null])
+  t.ok(sigs(dir).includes('TERM'), 'the service got TERM')
+  t.equal(stat(dir), 'down\n')
+})
+
+t.test('SIGTERM to runsv acts like x', async t => {
+  const { dir, runsv } = await startedWith(t)
+  process.kill(runsv.pid, 'SIGTERM')
+  t.same(await runsv.exit, [0, null])
+  t.ok(sigs(dir).includes('TERM'), 'the service got TERM')
+})

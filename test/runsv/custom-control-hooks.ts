@@ -1,0 +1,62 @@
+// control/<letter> scripts override or add to what a letter does (runsv(8) CUSTOMIZE CONTROL).
+import t from 'tap'
+import { join } from 'node:path'
+import { chmodSync } from 'node:fs'
+import { startBin } from '../helpers/bin.js'
+import { service, stat, pidOf, readText } from '../helpers/svdir.js'
+import { until } from '../helpers/until.js'
+import { sendControl } from '../../build/svdir/control-fifo.js'
+import { servicePaths } from '../../build/svdir/layout.js'
+
+const RECORDER = `trap 'echo HUP >> ./sigs' HUP
+trap 'echo TERM >> ./sigs; kill $child 2>/dev/null; exit 0' TERM
+echo start >> ./sigs
+while :; do sleep 1000 & child=$!; wait $child; kill $child 2>/dev/null; done`
+const lines = (dir: string, f: string): string[] => readText(join(dir, f)).split('\n').filter(Boolean)
+
+t.test('control/t exiting 0 replaces the TERM; control/d runs after a down', async t => {
+  const dir = service(t, {
+    run: RECORDER,
+    hooks: { t: 'echo t >> ./hooks; kill -HUP $(cat supervise/pid); exit 0', d: 'echo d >> ./hooks' }
+  })
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => lines(dir, 'sigs'), s => s.includes('start'), { what: 'sigs' })
+  sendControl(servicePaths(dir), 'd')
+  await until(() => lines(dir, 'hooks'), h => h.length >= 2, { what: 'hooks' })
+  t.same(lines(dir, 'hooks'), ['t', 'd'], 'control/t, then control/d')
+  t.same(lines(dir, 'sigs'), ['start', 'HUP'], 'no TERM from runsv: the hook handled it')
+  t.equal(stat(dir), 'run, want down\n')
+})
+
+t.test('control/h exiting non-zero: the HUP is still sent', async t => {
+  const dir = service(t, { run: RECORDER, hooks: { h: 'echo h >> ./hooks; exit 1' } })
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => lines(dir, 'sigs'), s => s.includes('start'), { what: 'sigs' })
+  sendControl(servicePaths(dir), 'h')
+  await until(() => lines(dir, 'sigs'), s => s.includes('HUP'), { what: 'sigs' })
+  t.same(lines(dir, 'hooks'), ['h'])
+})
+
+t.test('control/u runs before every start; a hook without the x bit is ignored', async t => {
+  const dir = service(t, { run: 'exec sleep 1000', hooks: { u: 'echo u >> ./hooks', k: 'echo k >> ./hooks; exit 0' } })
+  chmodSync(join(dir, 'control', 'k'), 0o644)
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => pidOf(dir), p => p > 0, { what: 'pid' })
+  const first = pidOf(dir)
+  sendControl(servicePaths(dir), 'k')
+  await until(() => pidOf(dir), p => p > 0 && p !== first, { what: 'pid' })
+  t.same(lines(dir, 'hooks'), ['u', 'u'])
+})
+
+t.test('hooks write to the log pipe and run with signals unblocked', async t => {
+  const dir = service(t, {
+    run: 'exec sleep 1000',
+    log: 'exec cat > ../out',
+    hooks: { h: 'echo "hook says hi"; grep SigBlk /proc/self/status >> ./blocked; exit 0' }
+  })
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  sendControl(servicePaths(dir), 'h')
+  await until(() => readText(join(dir, 'out')), s => s.includes('hook says hi'), { what: 'log output' })
+  t.match(readText(join(dir, 'blocked')), /^SigBlk:\s+0+\n$/, 'no blocked signals')
+})

@@ -1,0 +1,101 @@
+// The pure state machine: every control letter and exit, without processes.
+import t from 'tap'
+import { step, initialState, hookLetterFor, type State, type Effect } from '../../build/runsv/state.js'
+
+const T0 = { sec: 1000, nano: 500 }
+const at = (ms: number): { sec: number, nano: number } => ({ sec: 1000 + Math.floor(ms / 1000), nano: (ms % 1000) * 1e6 + 500 })
+const kinds = (fx: Effect[]): string[] => fx.map(f => f.kind === 'spawn' ? `spawn ${f.who} ${f.stage} ${f.args.join(' ')}`.trim() : f.kind === 'kill' ? `kill ${f.signal}` : f.kind === 'hook' ? `hook ${f.letter}` : f.kind)
+
+function running (log = false): State {
+  let s = initialState(T0, false, log ? { normallyDown: false } : null)
+  s = step(s, { kind: 'boot' }).state
+  if (log) s = step(s, { kind: 'started', who: 'log', stage: 'run', pid: 41, now: T0 }).state
+  return step(s, { kind: 'started', who: 'main', stage: 'run', pid: 42, now: T0 }).state
+}
+const ctl = (s: State, letter: string, handled = false, who: 'main' | 'log' = 'main') => step(s, { kind: 'control', who, letter, handled, now: at(5000) })
+
+t.test('boot starts log before main; down file keeps main down', async t => {
+  t.same(kinds(step(initialState(T0, false, { normallyDown: false }), { kind: 'boot' }).effects), ['spawn log run', 'spawn main run'])
+  t.same(kinds(step(initialState(T0, true, null), { kind: 'boot' }).effects), [])
+})
+
+t.test('d sends TERM then CONT, runs control/d, and marks got TERM', async t => {
+  const r = ctl(running(), 'd')
+  t.same(kinds(r.effects), ['publish', 'kill SIGTERM', 'publish', 'kill SIGCONT', 'hook d'])
+  t.same([r.state.main.want, r.state.main.gotTerm, r.state.main.state], ['down', true, 'run'])
+  const h = ctl(running(), 'd', true)
+  t.same(kinds(h.effects), ['publish', 'kill SIGCONT', 'hook d'], 'control/t handled it: no TERM')
+})
+
+t.test('t with want up sends TERM only; x sends TERM, CONT, control/x', async t => {
+  t.same(kinds(ctl(running(), 't').effects), ['kill SIGTERM', 'publish'])
+  t.same(kinds(ctl(running(), 'x').effects), ['publish', 'kill SIGTERM', 'publish', 'kill SIGCONT', 'hook x'])
+  t.same(kinds(ctl(running(true), 'x', false, 'log').effects), [], 'x is ignored by the log service')
+})
+
+t.test('signal letters', async t => {
+  const sig: Record<string, string> = { h: 'SIGHUP', a: 'SIGALRM', i: 'SIGINT', q: 'SIGQUIT', 1: 'SIGUSR1', 2: 'SIGUSR2' }
+  for (const [l, s] of Object.entries(sig)) {
+    t.same(kinds(ctl(running(), l).effects), [`kill ${s}`], l)
+    t.same(kinds(ctl(running(), l, true).effects), [], `${l} handled by control/${l}`)
+  }
+  t.same(kinds(ctl(running(), 'p').effects), ['kill SIGSTOP', 'publish'])
+  t.ok(ctl(running(), 'p').state.main.paused)
+  const down = initialState(T0, true, null)
+  t.ok(ctl(down, 'p').state.main.paused, 'p sets paused even when down')
+  t.same(kinds(ctl(down, 'h').effects), [], 'no signal when down')
+  t.same(kinds(ctl(running(), 'z').effects), [], 'unknown byte ignored')
+})
+
+t.test('k kills and leaves the state to the reap (fixes runit\'s double start)', async t => {
+  const r = ctl(running(), 'k')
+  t.same(kinds(r.effects), ['kill SIGKILL'])
+  t.equal(r.state.main.state, 'run')
+  t.same(kinds(ctl(r.state, 'u').effects), ['publish'], 'u before the reap starts nothing')
+})
+
+t.test('exit with finish: finish gets code and signal, then down, then the 1-second rule', async t => {
+  let s = running()
+  let r = step(s, { kind: 'exited', who: 'main', code: null, signal: 15, finishExists: true, now: at(200) })
+  t.equal(r.state.main.state, 'finish')
+  t.same(kinds(r.effects), ['publish', 'spawn main finish -1 15'])
+  s = step(r.state, { kind: 'started', who: 'main', stage: 'finish', pid: 43, now: at(210) }).state
+  t.same(s.main.when, T0, 'finish keeps run\'s start time')
+  r = step(s, { kind: 'exited', who: 'main', code: 0, signal: 0, finishExists: true, now: at(300) })
+  t.equal(r.state.main.state, 'down')
+  t.same(kinds(r.effects), ['publish', 'delay'], 'run + finish lived < 1 s: wait before restarting')
+  r = step(r.state, { kind: 'timer', who: 'main' })
+  t.same(kinds(r.effects), ['spawn main run'])
+})
+
+t.test('a run that lived a second or more restarts at once', async t => {
+  const r = step(running(), { kind: 'exited', who: 'main', code: 3, signal: 0, finishExists: false, now: at(1500) })
+  t.same(kinds(r.effects), ['publish', 'spawn main run'])
+})
+
+t.test('o runs once; x while down exits; exit waits for the log', async t => {
+  let s = initialState(T0, true, null)
+  let r = ctl(s, 'o')
+  t.same(kinds(r.effects), ['publish', 'spawn main run'])
+  s = step(r.state, { kind: 'started', who: 'main', stage: 'run', pid: 50, now: at(10) }).state
+  r = step(s, { kind: 'exited', who: 'main', code: 0, signal: 0, finishExists: false, now: at(2000) })
+  t.same(kinds(r.effects), ['publish'], 'not restarted')
+  t.same(kinds(ctl(r.state, 'x').effects), ['publish', 'exit'])
+
+  let l = running(true)
+  l = ctl(l, 'x').state
+  r = step(l, { kind: 'exited', who: 'main', code: null, signal: 15, finishExists: false, now: at(3000) })
+  t.same(kinds(r.effects), ['publish', 'publish', 'close-log-pipe'])
+  t.equal(r.state.log!.want, 'exit')
+  r = step(r.state, { kind: 'exited', who: 'log', code: 0, signal: 0, finishExists: false, now: at(3100) })
+  t.same(kinds(r.effects), ['publish', 'exit'])
+})
+
+t.test('a u after x cancels the pending exit, as in runit', async t => {
+  const s = ctl(running(), 'x').state
+  t.equal(ctl(s, 'u').state.main.want, 'up')
+})
+
+t.test('hook letters', async t => {
+  t.same(['d', 'x', 't', 'k', 'u', 'o', 'h', 'z'].map(hookLetterFor), ['t', 't', 't', 'k', null, null, 'h', null])
+})

@@ -1,0 +1,92 @@
+import t from 'tap'
+import { mkdirSync, symlinkSync, unlinkSync, writeFileSync, existsSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { alive } from '../helpers/bin.js'
+import { stat } from '../helpers/svdir.js'
+import { until } from '../helpers/until.js'
+import { startRunsvdir, makeService, servicePid, cmdline } from './tree.js'
+
+t.test('a symlink added is supervised at once; removed, its runsv and service stop', async t => {
+  const base = t.testdir()
+  const scan = join(base, 'service')
+  mkdirSync(scan)
+  // Running first: by then the loop has scanned and watches the directory.
+  const warm = makeService(scan, 'warm')
+  const hello = makeService(join(base, 'sv'), 'hello')
+  const r = startRunsvdir(t, [scan], { services: [warm, hello] })
+  await until(() => stat(warm), s => s === 'run\n', { what: 'warm stat' })
+
+  const t0 = performance.now()
+  symlinkSync(hello, join(scan, 'hello'))
+  await until(() => stat(hello), s => s === 'run\n', { what: 'hello stat', interval: 2 })
+  const pickup = performance.now() - t0
+  t.comment(`pickup: symlink to supervise/stat "run" in ${pickup.toFixed(0)} ms`)
+
+  const svc = servicePid(hello)
+  const runsv = r.runsvs().find(p => cmdline(p).includes('runsv\0hello') || cmdline(p).endsWith(' hello'))
+  t.ok(svc > 0 && alive(svc), 'the service runs')
+  t.ok(runsv !== undefined && alive(runsv), 'runsv hello is a child of runsvdir')
+
+  const t1 = performance.now()
+  unlinkSync(join(scan, 'hello'))
+  await until(() => alive(runsv!) || alive(svc), a => !a, { what: 'runsv or service alive' })
+  t.comment(`removal: unlink to runsv and service gone in ${(performance.now() - t1).toFixed(0)} ms`)
+  t.ok(alive(servicePid(warm)), 'the other service is untouched')
+  t.equal(r.stderr(), '', 'nothing on stderr')
+})
+
+t.test('after removal the target dir records the stop', { todo: 'runsv resolves supervise/ through the removed symlink (runit chdirs into the target at start); owner: runsv' }, async t => {
+  const base = t.testdir()
+  const scan = join(base, 'service')
+  mkdirSync(scan)
+  const hello = makeService(join(base, 'sv'), 'hello')
+  symlinkSync(hello, join(scan, 'hello'))
+  startRunsvdir(t, [scan], { services: [hello] })
+  await until(() => stat(hello), s => s === 'run\n', { what: 'stat' })
+  unlinkSync(join(scan, 'hello'))
+  await until(() => stat(hello), s => s.startsWith('down'), { what: 'stat', timeout: 3000 })
+})
+
+t.test('dot names, plain files and links to files are ignored; two links to one dir get one runsv', async t => {
+  const base = t.testdir()
+  const scan = join(base, 'service')
+  mkdirSync(scan)
+  const real = makeService(scan, 'real')
+  const hidden = makeService(scan, '.hidden')
+  const shared = makeService(join(base, 'sv'), 'shared')
+  symlinkSync(shared, join(scan, 'one'))
+  symlinkSync(shared, join(scan, 'two'))
+  writeFileSync(join(scan, 'plain'), 'not a service\n')
+  symlinkSync(join(scan, 'plain'), join(scan, 'tofile'))
+  symlinkSync(join(base, 'nowhere'), join(scan, 'dangling'))
+  const r = startRunsvdir(t, [scan], { services: [real, hidden, shared] })
+
+  // One scan starts all of them; once both run, that scan is over.
+  await until(() => stat(real) + stat(shared), s => s === 'run\nrun\n', { what: 'stats' })
+  await until(() => r.runsvs().length, n => n >= 2, { what: 'runsv count' })
+  t.equal(r.runsvs().length, 2, 'two runsvs: real, and one for both links')
+  t.notOk(existsSync(join(hidden, 'supervise')), '.hidden was not started')
+  t.notOk(existsSync(join(scan, 'plain.lock')), 'nothing created for the plain file')
+  await until(() => r.stderr(), s => s.includes('dangling'), { what: 'stderr' })
+  t.match(r.stderr(), `runsvdir ${scan}: warning: unable to stat dangling: file does not exist\n`)
+  t.notMatch(r.stderr(), /plain|tofile|hidden/, 'no word about ignored entries')
+})
+
+t.test('a directory created in place (not a link) is picked up too, and a renamed one keeps its runsv', async t => {
+  const base = t.testdir()
+  const scan = join(base, 'service')
+  mkdirSync(scan)
+  const warm = makeService(scan, 'warm')
+  const r = startRunsvdir(t, [scan], { services: [warm, join(scan, 'late')] })
+  await until(() => stat(warm), s => s === 'run\n', { what: 'warm stat' })
+  const late = makeService(scan, 'late')
+  await until(() => stat(late), s => s === 'run\n', { what: 'late stat' })
+  const before = r.runsvs().sort()
+  renameSync(warm, join(scan, 'warm2'))
+  // SIGALRM forces a scan and stamps .forced-rescan after it: a scan has seen the rename.
+  process.kill(r.pid, 'SIGALRM')
+  await until(() => existsSync(join(scan, '.forced-rescan')), e => e, { what: '.forced-rescan' })
+  t.ok(alive(servicePid(join(scan, 'warm2'))), 'the service keeps running')
+  t.same(r.runsvs().sort(), before, 'same runsvs: identity is the directory, not the name')
+})
