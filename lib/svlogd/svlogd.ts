@@ -55,7 +55,7 @@ const UDP_FAILURE = Buffer.from('warning: failure sending through udp: ')
 const EMPTY = Buffer.alloc(0)
 
 type Event =
-  | { kind: 'data', chunk: Buffer }
+  | { kind: 'data', chunk: Buffer, ms: number }
   | { kind: 'end', err: Error | null }
   | { kind: 'term' }
   | { kind: 'hup' }
@@ -116,7 +116,8 @@ export class Svlogd {
     try {
       await this.openAll()
       this.reader = readChunks(this.opts.input, Math.max(READ_SIZE, this.opts.bufLen), {
-        data: (chunk) => { this.push({ kind: 'data', chunk }) },
+        // The time of the read: the stamp of the lines starting in this chunk.
+        data: (chunk) => { this.push({ kind: 'data', chunk, ms: Date.now() }) },
         end: (err) => { this.push({ kind: 'end', err }) }
       })
       this.armTimer()
@@ -124,7 +125,7 @@ export class Svlogd {
         const ev = await this.next()
         if (ev.kind === 'data') {
           await this.rotateAged()
-          await this.consume(ev.chunk)
+          await this.consume(ev.chunk, ev.ms)
         } else if (ev.kind === 'end') {
           if (ev.err !== null) this.opts.report.warn('unable to read standard input', ev.err)
           break
@@ -139,12 +140,18 @@ export class Svlogd {
         } else if (ev.kind === 'timer') {
           await this.rotateAged()
         } else {
-          ev.dir.put(ev.text, 0, ev.text.length)
-          ev.dir.endLine()
-          await ev.dir.flush()
+          await this.writeNote(ev.dir, ev.text)
         }
       }
       this.finishLine()
+      await this.flushAll()
+      // Let the last datagrams go out, so that failure notes reach current before it is closed.
+      for (const d of this.dirs) {
+        const udp = d.udp
+        d.udp = null
+        await udp?.close()
+      }
+      await this.writeNotes()
       for (const d of this.dirs) {
         if (d.processor?.running === true) await d.processor.done
         await d.close()
@@ -214,28 +221,39 @@ export class Svlogd {
 
   /** TERM: take what is queued and what the pipe already holds, then stop. */
   private async drainOnTerm (): Promise<void> {
-    const rest: Buffer[] = []
-    for (const ev of this.queue.splice(0)) {
-      if (ev.kind === 'data') rest.push(ev.chunk)
-      else if (ev.kind === 'note') this.push(ev)
-    }
+    const rest: Array<{ chunk: Buffer, ms: number }> = []
+    for (const ev of this.queue) if (ev.kind === 'data') rest.push(ev)
+    this.queue.splice(0, this.queue.length, ...this.queue.filter(ev => ev.kind === 'note'))
     const reader = this.reader
     this.reader = null
-    if (reader !== null) rest.push(...(await reader.stop(TERM_DRAIN_MAX)).chunks)
-    for (const chunk of rest) await this.consume(chunk)
-    for (const ev of this.queue.splice(0)) {
-      if (ev.kind !== 'note') continue
-      ev.dir.put(ev.text, 0, ev.text.length)
-      ev.dir.endLine()
-      await ev.dir.flush()
+    if (reader !== null) {
+      const ms = Date.now()
+      for (const chunk of (await reader.stop(TERM_DRAIN_MAX)).chunks) rest.push({ chunk, ms })
     }
+    for (const r of rest) await this.consume(r.chunk, r.ms)
+  }
+
+  /** Writes the queued UDP failure notes (at exit: nothing else is queued that matters). */
+  private async writeNotes (): Promise<void> {
+    for (const ev of this.queue.splice(0)) if (ev.kind === 'note') await this.writeNote(ev.dir, ev.text)
+  }
+
+  /** A "warning: failure sending through udp: <datagram>" line, written like a log line. */
+  private async writeNote (dir: LogDir, text: Buffer): Promise<void> {
+    if (!dir.isOpen) return
+    dir.put(text, 0, text.length)
+    dir.endLine()
+    await dir.flush()
   }
 
   // ---- directories ----
 
   private async openAll (): Promise<void> {
     let ok = false
-    for (const d of this.dirs) if (await d.open()) ok = true
+    for (const d of this.dirs) {
+      if (await d.open()) ok = true
+      else d.selected = false // the rest of a long line has nowhere to go
+    }
     if (!ok) throw new SysError('no functional log directories.', undefined)
   }
 
@@ -266,9 +284,8 @@ export class Svlogd {
 
   // ---- lines ----
 
-  private stampNow (): Buffer {
+  private stampAt (ms: number): Buffer {
     if (this.opts.stamp === null) return EMPTY
-    const ms = Date.now()
     if (ms !== this.stampMs) {
       this.stampMs = ms
       this.stamp = Buffer.from(formatLogStamp(taiNow(ms), this.opts.stamp) + ' ', 'latin1')
@@ -283,9 +300,9 @@ export class Svlogd {
   }
 
   /** Splits one chunk into lines and plans them per directory, then writes. */
-  private async consume (chunk: Buffer): Promise<void> {
+  private async consume (chunk: Buffer, ms: number): Promise<void> {
     const lineMax = this.opts.lineMax
-    const stamp = this.stampNow()
+    const stamp = this.stampAt(ms)
     const end = chunk.length
     let pos = 0
     while (pos < end) {

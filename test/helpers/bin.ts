@@ -1,7 +1,8 @@
 // Starts the project's programs (and runit's C ones) as real processes and reaps them in teardown.
 
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cleanEnv } from './clean-env.js'
@@ -70,14 +71,32 @@ async function waitGone (pid: number, ms: number): Promise<boolean> {
   return !alive(pid)
 }
 
+/** Every process started by a test carries this variable, so teardown can find its descendants. */
+const MARK = 'RUNIT_TS_TEST_MARK'
+
+/** Pids of live processes whose environment holds MARK=token (descendants that kept the env). */
+function marked (token: string): number[] {
+  const needle = Buffer.from(`\0${MARK}=${token}\0`)
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${name}/environ`)])
+      if (env.includes(needle)) out.push(Number(name))
+    } catch { /* gone, or not ours */ }
+  }
+  return out
+}
+
 /**
  * Starts bin/<name> (or opts.exe) in its own process group. Teardown: TERM, wait, KILL the group,
  * then KILL whatever the services' pid files still name (their sessions outlive a killed runsv).
  */
 export function startBin (t: Tap, name: string, args: string[], opts: StartOptions = {}): Started {
   const exe = opts.exe ?? join(BIN, name + '.js')
+  const token = randomUUID()
   const child = spawn(exe, args, {
-    env: opts.env ?? cleanEnv(),
+    env: { ...(opts.env ?? cleanEnv()), [MARK]: token },
     cwd: opts.cwd,
     stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
     detached: true
@@ -103,6 +122,8 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
     // Stragglers (a background child of ./run) outlive their leader: kill by group, then by pid.
     killQuietly(-pid, 'SIGKILL')
     for (const p of groups) { killQuietly(-p, 'SIGKILL'); killQuietly(p, 'SIGKILL') }
+    // Anything else that descends from it (a background child that escaped its group).
+    for (const p of marked(token)) killQuietly(p, 'SIGKILL')
   })
   return { child, pid, exit, stderr: () => err, stdout: () => out }
 }

@@ -129,7 +129,7 @@ t.test('-r and -R replace bytes in the first -l bytes, before matching; the rest
 })
 
 t.test('-l truncates what patterns, stderr and UDP see, never the file; ... when len bytes were taken', async t => {
-  const dir = logDir(t.testdir(), 'e*\n+abcd*\n-*\n')
+  const dir = logDir(t.testdir(), 'e*\n-*\n+abcd*\n')
   const r = await runSvlogd(['-l', '4', dir], 'abcdefgh\nabc\nabcd\nxyz\n')
   t.equal(r.stderr, 'abcd...\nabc\nabcd...\nxyz\n', 'stderr gets the first 4 bytes, ... also for an exactly 4-byte line')
   t.equal(readCurrent(dir), 'abcdefgh\nabcd\n', 'the file gets whole lines; selection used the first 4 bytes')
