@@ -66,8 +66,8 @@ export type Limit = bigint | 'hard'
  */
 export type UserSpec =
   | { kind: 'account', name: string }
-  | { kind: 'user', name: string }
-  | { kind: 'user-groups', name: string, groups: string[] }
+  | { kind: 'user', name: string, spec: string }
+  | { kind: 'user-groups', name: string, groups: string[], spec: string }
   | { kind: 'ids', uid: number, gids: number[] }
   | { kind: 'invalid', text: string }
 
@@ -140,7 +140,7 @@ export function parseUserSpec (spec: string): UserSpec {
     return { kind: 'ids', uid: uid!, gids }
   }
   const [name = '', ...groups] = spec.split(':')
-  return groups.length === 0 ? { kind: 'user', name } : { kind: 'user-groups', name, groups }
+  return groups.length === 0 ? { kind: 'user', name, spec } : { kind: 'user-groups', name, groups, spec }
 }
 
 const CHPST_LIMITS: Readonly<Record<string, readonly Resource[]>> = {

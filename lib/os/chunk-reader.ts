@@ -40,6 +40,25 @@ export function readChunks (fd: number, chunkSize: number, h: ChunkHandlers): Ch
   return kind === 'stream' || kind === 'tty' ? streamReader(fd, kind, chunkSize, h) : fileReader(fd, kind === 'file', chunkSize, h)
 }
 
+/** Reads what `fd` yields without waiting, up to `budget` bytes, into `chunks`; true at EOF.
+ * A read error (EAGAIN: a non-blocking pipe is empty) ends it. */
+function drainSync (fd: number, chunkSize: number, budget: number, chunks: Buffer[]): boolean {
+  let got = 0
+  while (got < budget) {
+    const buf = Buffer.allocUnsafe(Math.min(chunkSize, budget - got))
+    let n: number
+    try {
+      n = readSync(fd, buf, 0, buf.length, null)
+    } catch {
+      return false
+    }
+    if (n === 0) return true
+    chunks.push(buf.subarray(0, n))
+    got += n
+  }
+  return false
+}
+
 function once (h: ChunkHandlers): (err: Error | null) => void {
   let ended = false
   return (err) => {
@@ -72,20 +91,7 @@ function streamReader (fd: number, kind: 'stream' | 'tty', chunkSize: number, h:
       }
       // …then what the pipe still holds. The fd is non-blocking (libuv set it so): EAGAIN = empty.
       // A terminal is left alone: libuv may read it through another descriptor.
-      if (kind === 'stream' && !eof) {
-        while (got < maxBytes) {
-          const buf = Buffer.allocUnsafe(Math.min(chunkSize, maxBytes - got))
-          let n: number
-          try {
-            n = readSync(fd, buf, 0, buf.length, null)
-          } catch {
-            break
-          }
-          if (n === 0) { eof = true; break }
-          chunks.push(buf.subarray(0, n))
-          got += n
-        }
-      }
+      if (kind === 'stream' && !eof) eof = drainSync(fd, chunkSize, maxBytes - got, chunks)
       sock.destroy()
       return { chunks, eof }
     }
@@ -125,19 +131,8 @@ function fileReader (fd: number, regular: boolean, chunkSize: number, h: ChunkHa
       if (!regular) return { chunks: [], eof }
       if (inflight !== null) await inflight
       const chunks = late.splice(0)
-      let got = chunks.reduce((n, b) => n + b.length, 0)
-      while (!eof && got < maxBytes) {
-        const buf = Buffer.allocUnsafe(Math.min(chunkSize, maxBytes - got))
-        let n: number
-        try {
-          n = readSync(fd, buf, 0, buf.length, null)
-        } catch {
-          break
-        }
-        if (n === 0) { eof = true; break }
-        chunks.push(buf.subarray(0, n))
-        got += n
-      }
+      const got = chunks.reduce((n, b) => n + b.length, 0)
+      if (!eof) eof = drainSync(fd, chunkSize, maxBytes - got, chunks)
       return { chunks, eof }
     }
   }

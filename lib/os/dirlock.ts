@@ -43,9 +43,17 @@ function removeOwner (lockPath: string): void {
   try { fs.unlinkSync(join(lockPath, OWNER)) } catch { /* none */ }
 }
 
-// proper-lockfile's fs: node's, except that removing the lock directory removes the pid first.
+// proper-lockfile's fs: node's, except that the lock directory is made with the pid inside (so
+// the mtime proper-lockfile records and later checks already includes it), and removing the lock
+// directory removes the pid first.
 const lockFs = {
   ...fs,
+  mkdirSync: (path: string) => {
+    fs.mkdirSync(path)
+    try {
+      fs.writeFileSync(join(path, OWNER), `${process.pid}\n`)
+    } catch { /* the lock holds without it; only the fast stale check is lost */ }
+  },
   rmdir: (path: string, cb: (err: NodeJS.ErrnoException | null) => void) => { removeOwner(path); fs.rmdir(path, cb) },
   rmdirSync: (path: string) => { removeOwner(path); fs.rmdirSync(path) }
 }
@@ -90,10 +98,8 @@ export function lockDirectory (dir: string, opts: LockOptions): LockResult {
   if (held.has(path)) return { ok: false, holder: process.pid }
   for (let attempt = 0; ; attempt++) {
     try {
+      // lockSync turns the fs's *Sync calls into its callback ones: our mkdirSync is used.
       const release = lockfile.lockSync(real, options)
-      try {
-        fs.writeFileSync(join(path, OWNER), `${process.pid}\n`)
-      } catch { /* the lock holds without it; only the fast stale check is lost */ }
       held.add(path)
       let released = false
       return {

@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { accessSync, closeSync, constants, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join } from 'node:path'
-import { inTerminalForeground, procStat } from './proc.js'
+import { inTerminalForeground } from './proc.js'
 import { sendSignal } from './signals.js'
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never
@@ -212,16 +212,13 @@ const CORE_SIGNALS = new Set<NodeJS.Signals>(['SIGQUIT', 'SIGILL', 'SIGTRAP', 'S
  * that Node leaves no core file of its own. Returns only if the signal did not kill.
  */
 export function dieBySignal (signal: NodeJS.Signals): void {
-  const nop = (): void => {}
-  process.on(signal, nop)
-  process.off(signal, nop)
+  if (signal !== 'SIGKILL' && signal !== 'SIGSTOP') {
+    const nop = (): void => {}
+    process.on(signal, nop)
+    process.off(signal, nop)
+  }
   if (CORE_SIGNALS.has(signal)) {
     spawnSync(findTool('prlimit') ?? 'prlimit', ['--pid', String(process.pid), '--core=0:'], { stdio: 'ignore' })
   }
   process.kill(process.pid, signal)
-}
-
-/** The process group of `pid` (tests and -P checks). */
-export function processGroup (pid: number): number {
-  return procStat(pid).pgrp
 }

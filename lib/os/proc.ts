@@ -42,10 +42,13 @@ export function inheritedFds (): number[] {
   return out.sort((a, b) => a - b)
 }
 
-/** The descriptor open(2) would return in the exec'd program: the lowest one not inherited. */
+/**
+ * The descriptor open(2) would return in the exec'd program: the lowest one not inherited. 0-2
+ * count as open whatever their flags here: Node's execve and spawn both hand them on.
+ */
 export function lowestFreeFd (): number {
   const used = new Set(inheritedFds())
-  let fd = 0
+  let fd = 3
   while (used.has(fd)) fd++
   return fd
 }

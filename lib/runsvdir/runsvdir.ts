@@ -309,9 +309,9 @@ export class Runsvdir {
     try {
       r = lockDirectory(this.abs, {
         name: LOCK_NAME,
-        onCompromised: err => {
+        onCompromised: () => {
           this.lock = undefined
-          this.say.warn(`lost the lock ${join(this.dir, LOCK_NAME)}, taking it again`, err)
+          this.say.warn(`lost the lock ${join(this.dir, LOCK_NAME)} (removed, or not refreshed in time), taking it again`)
           this.check = true
           this.kick()
         }

@@ -401,14 +401,14 @@ type CheckRun =
 const FORK_ERRORS = new Set(['EAGAIN', 'ENOMEM', 'EMFILE', 'ENFILE'])
 
 /**
- * ./check with argv[0] "./check" in the service directory, stdin and stderr inherited, stdout
+ * ./check in the service directory (argv[0] "./check"), stdin and stderr inherited, stdout
  * discarded (runit closes it), waited for synchronously like runit, but killed after `limitMs`.
  * node:child_process is fetched only here, so "sv status" never loads it for this.
  */
 function spawnCheck (paths: SvPaths, env: NodeJS.ProcessEnv, limitMs: number): CheckRun {
   const { spawnSync } = process.getBuiltinModule('node:child_process')
-  const r = spawnSync(paths.check, [], {
-    argv0: './check',
+  // Relative to cwd, as runit execs it, so a script's $0 is "./check" too.
+  const r = spawnSync('./check', [], {
     cwd: paths.dir,
     env,
     stdio: ['inherit', 'ignore', 'inherit'],

@@ -53,3 +53,9 @@ export function runsv (t: Tap, impl: Impl, dir: string): Started {
 export function mask (text: string): string {
   return text.replace(/\(pid \d+\)/g, '(pid PID)').replace(/(: |\) )\d+s\b/g, '$1Ns')
 }
+
+/** t.testdir(), with teardowns ordered before its removal (see service() in svdir.ts). */
+export function testdir (t: Tap & { testdir: () => string }): string {
+  t.teardown(() => {})
+  return t.testdir()
+}

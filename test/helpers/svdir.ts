@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync, chmodSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-interface Tap { testdir: (fixture?: unknown) => string }
+interface Tap { testdir: (fixture?: unknown) => string, teardown?: (fn: () => unknown) => void }
 
 export interface ServiceSpec {
   /** body of ./run (a /bin/sh script; "#!/bin/sh" is added) */
@@ -26,6 +26,10 @@ export function script (path: string, body: string): void {
 }
 
 export function service (t: Tap, spec: ServiceSpec): string {
+  // tap runs the wrapper installed first innermost: registering a teardown before the first
+  // testdir() makes every teardown (reaping runsv and the services named in supervise/pid) run
+  // before the directory is removed, not after (which orphaned services and raced runsv's writes).
+  t.teardown?.(() => {})
   return serviceIn(t.testdir(), spec)
 }
 

@@ -5,7 +5,8 @@
 // recycled pid is never hit).
 
 import t from 'tap'
-import { mkdirSync, readFileSync, readdirSync, symlinkSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startBin, alive, BIN, type Started, type StartOptions } from '../helpers/bin.js'
@@ -99,11 +100,14 @@ export function trackTree (t: Tap, root: number, opts: { killRoot?: boolean } = 
   return { sample, seen: () => [...seen.keys()] }
 }
 
-/** A directory holding `runsv` (ours, or runit's), to put first on PATH. */
+/**
+ * A directory holding `runsv` (ours, or runit's), to put first on PATH. Outside t.testdir(),
+ * which a second call would wipe; removed in teardown.
+ */
 export function runsvBinDir (t: Tap, runitDir?: string): string {
-  const dir = join(t.testdir(), 'path-bin')
-  mkdirSync(dir, { recursive: true })
-  if (!existsSync(join(dir, 'runsv'))) symlinkSync(runitDir === undefined ? join(BIN, 'runsv.js') : join(runitDir, 'runsv'), join(dir, 'runsv'))
+  const dir = mkdtempSync(join(tmpdir(), 'runsvdir-path-'))
+  symlinkSync(runitDir === undefined ? join(BIN, 'runsv.js') : join(runitDir, 'runsv'), join(dir, 'runsv'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   return dir
 }
 
@@ -115,11 +119,19 @@ export interface RunsvdirRun extends Started {
 }
 
 /** Starts runsvdir (ours, or opts.exe) with our runsv first on PATH; reaps its tree in teardown. */
-export function startRunsvdir (t: Tap, args: string[], opts: StartOptions & { runitDir?: string } = {}): RunsvdirRun {
-  const path = `${runsvBinDir(t, opts.runitDir)}:${process.env.PATH ?? '/usr/bin:/bin'}`
+export function startRunsvdir (t: Tap, args: string[], opts: StartOptions & { runitDir?: string, path?: string } = {}): RunsvdirRun {
+  const path = opts.path ?? `${runsvBinDir(t, opts.runitDir)}:${process.env.PATH ?? '/usr/bin:/bin'}`
   const r = startBin(t, 'runsvdir', args, { ...opts, env: cleanEnv({ ...opts.env, PATH: path }) })
   const tree = trackTree(t, r.pid, { killRoot: true })
   return { ...r, runsvs: () => childrenOf(r.pid), seen: tree.seen }
+}
+
+/** A PATH with node and nothing else (so runsv is not found). */
+export function nodeOnlyPath (t: Tap): string {
+  const dir = mkdtempSync(join(tmpdir(), 'runsvdir-path-'))
+  symlinkSync(process.execPath, join(dir, 'node'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+  return dir
 }
 
 /** A service directory `name` under `base` whose run script is `run`. */
