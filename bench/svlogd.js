@@ -97,3 +97,10 @@ if (existsSync(RUNIT)) results.runit = await measure('runit (C)', RUNIT)
 else console.log(`runit (C)        skipped: ${RUNIT} not found (npm run fetch-runit)`)
 results.ours = await measure('runit-ts (Node)', OURS)
 if (results.runit !== undefined) console.log(`ours / runit throughput: ${(results.runit / results.ours).toFixed(2)}x`)
+
+const jsonFile = arg('json', undefined)
+if (jsonFile !== undefined) {
+  const { writeJson } = await import('./common.js')
+  const fig = (secs) => secs === undefined ? undefined : { seconds: secs, linesPerSec: LINES / secs, mbPerSec: inputBytes / 1e6 / secs }
+  writeJson(jsonFile, { svlogd: { lines: LINES, bytes: inputBytes, runit: fig(results.runit), ours: fig(results.ours) } })
+}
