@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `npm start` demo: runsvdir in the foreground over a temporary copy of sv-examples/, no root
-// needed. Ctrl-C (SIGINT) makes runsvdir stop every runsv and service; then the copy is removed.
+// The `npm start` demo: runsvdir in the foreground over a temporary copy of sv-examples/hello, no
+// root needed. Ctrl-C (SIGINT) makes runsvdir stop every runsv and service; then the copy is removed.
 
 import { spawn } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
@@ -14,7 +14,11 @@ const programs = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst']
 const work = mkdtempSync(join(tmpdir(), 'runit-ts-demo-'))
 const service = join(work, 'service')
 const bin = join(work, 'bin')
-cpSync(join(root, 'sv-examples'), service, { recursive: true })
+// Only the examples safe to start anywhere: the others run system daemons (dbus, sshd, udevd…)
+// whose setup, run as root, would change this machine (host keys, /run, the system bus socket).
+const DEMO_SERVICES = ['hello']
+mkdirSync(service, { recursive: true })
+for (const name of DEMO_SERVICES) cpSync(join(root, 'sv-examples', name), join(service, name), { recursive: true })
 // runsvdir finds runsv through PATH (as runit does), and log/run scripts call svlogd by name:
 // a bin directory of plain names for the five programs goes first on PATH.
 mkdirSync(bin)

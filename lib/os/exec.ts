@@ -2,7 +2,8 @@
 // program takes over this pid. Elsewhere the program runs as a child (the relay): every signal
 // this process gets is passed on, and the child's end is mirrored (same exit code, or death by
 // the same signal). Also: runit's PATH search, and the checks that keep Node's execve from
-// failing, since a failed process.execve aborts the whole process instead of throwing.
+// failing: once execve(2) itself fails, process.execve aborts the whole process (core dump
+// included) instead of throwing, so what would make it fail is found out first.
 
 import { spawn, spawnSync } from 'node:child_process'
 import { accessSync, closeSync, constants, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs'

@@ -41,3 +41,32 @@ export function isLocked (path: string): boolean {
   const r = spawnSync('flock', ['-xn', path, 'true'], { stdio: 'ignore' })
   return r.status === 1
 }
+
+/**
+ * A supervisor's whole start-up in one spawn: lock fd 3 without waiting, then (when `waitFd` is
+ * given) fd 4 waiting, then make the FIFOs in `fifos`. flock(1) on a descriptor cannot run a
+ * command, so a small sh(1) script chains the steps; one process from Node instead of three
+ * keeps hundreds of supervisors quick to start in one Node process.
+ * Resolves true when the locks are held, false when fd 3's lock belongs to someone else.
+ */
+export function lockThenMakeFifos (fd: number, waitFd: number | null, fifos: readonly string[]): Promise<boolean> {
+  const BUSY = 99
+  const script = [
+    `flock -xn 3 || exit ${BUSY}`,
+    ...(waitFd === null ? [] : ['flock -x 4 || exit 98']),
+    // mkfifo's own failure (a FIFO that appeared meanwhile) is left to the caller's type check.
+    ...(fifos.length === 0 ? [] : ['mkfifo -m 600 -- "$@" 2>/dev/null']),
+    'exit 0'
+  ].join('\n')
+  const stdio: Array<'ignore' | number> = ['ignore', 'ignore', 'ignore', fd]
+  if (waitFd !== null) stdio.push(waitFd)
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', script, 'sh', ...fifos], { stdio })
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      if (code === 0) resolve(true)
+      else if (code === BUSY) resolve(false)
+      else reject(Object.assign(new Error(`flock(1) failed (${String(code)})`), { code: 'EIO' }))
+    })
+  })
+}

@@ -12,10 +12,13 @@ export interface Pipe {
   writeFd: number
 }
 
-/** Creates a pipe through a temporary FIFO at `tmpPath` (which must not exist and is removed). */
+/** Creates a pipe through a temporary FIFO at `tmpPath` (made here unless it is one already;
+ * removed before returning). */
 export function makePipe (tmpPath: string): Pipe {
-  try { unlinkSync(tmpPath) } catch { /* no leftover */ }
-  makeFifos([tmpPath])
+  if (!isFifo(tmpPath)) {
+    try { unlinkSync(tmpPath) } catch { /* no leftover */ }
+    makeFifos([tmpPath])
+  }
   if (!isFifo(tmpPath)) throw Object.assign(new Error(`cannot create ${tmpPath}`), { code: 'EIO' })
   const holder = openSync(tmpPath, constants.O_RDWR | constants.O_NONBLOCK)
   try {

@@ -1,7 +1,7 @@
 // This process's kernel state that Node does not expose: process group and session (from
-// /proc/self/stat), descriptors that survive exec (/proc/self/fdinfo), and the nice value.
+// /proc/self/stat), and the nice value of the thread that forks and execs.
 
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
 
 export interface ProcStat { pid: number, pgrp: number, session: number, tpgid: number }
@@ -25,32 +25,6 @@ export function isGroupLeader (): boolean {
 export function inTerminalForeground (): boolean {
   const s = procStat()
   return s.tpgid > 0 && s.tpgid === s.pgrp
-}
-
-const O_CLOEXEC = 0o2000000
-
-/** Descriptors without close-on-exec: what an exec'd program (or a spawned child) inherits. */
-export function inheritedFds (): number[] {
-  const out: number[] = []
-  for (const name of readdirSync('/proc/self/fd')) {
-    const fd = Number(name)
-    try {
-      const flags = /^flags:\s+([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))
-      if (flags !== null && (Number.parseInt(flags[1]!, 8) & O_CLOEXEC) === 0) out.push(fd)
-    } catch { /* the directory's own descriptor, already closed */ }
-  }
-  return out.sort((a, b) => a - b)
-}
-
-/**
- * The descriptor open(2) would return in the exec'd program: the lowest one not inherited. 0-2
- * count as open whatever their flags here: Node's execve and spawn both hand them on.
- */
-export function lowestFreeFd (): number {
-  const used = new Set(inheritedFds())
-  let fd = 3
-  while (used.has(fd)) fd++
-  return fd
 }
 
 /**

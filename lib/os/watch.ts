@@ -3,7 +3,8 @@
 // keep their own periodic check as the source of truth. Swapping chokidar touches this file only.
 
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar'
-import { basename, dirname, resolve } from 'node:path'
+import { realpathSync } from 'node:fs'
+import { basename, dirname } from 'node:path'
 
 export interface EntryWatch {
   /** stops watching; safe to call more than once */
@@ -19,10 +20,12 @@ export interface EntryWatchOptions {
 
 /**
  * Calls `onChange` when an entry directly inside `dir` appears or disappears (files, directories,
- * symlinks). Changes inside subdirectories and symlink targets are not reported.
+ * symlinks). Changes inside subdirectories and symlink targets are not reported. `dir` may be a
+ * symlink: what it points to now is watched (chokidar would watch the link itself). Throws when
+ * `dir` does not exist.
  */
 export function watchEntries (dir: string, onChange: () => void, opts: EntryWatchOptions = {}): EntryWatch {
-  const root = resolve(dir)
+  const root = realpathSync(dir)
   const ignore = opts.ignore
   const watcher: FSWatcher = chokidarWatch(root, {
     depth: 0,

@@ -3,8 +3,8 @@
 // No process-wide state (no chdir, no process.on): many supervisors can share one Node process.
 // Events are queued and handled one at a time; step() decides, this file performs.
 
-import { statSync, mkdirSync, readlinkSync, closeSync, openSync, constants } from 'node:fs'
-import { resolve } from 'node:path'
+import { statSync, mkdirSync, readlinkSync, closeSync, openSync, existsSync, realpathSync, constants } from 'node:fs'
+import { resolve, join } from 'node:path'
 import { taiNow } from '../protocol/tai64.js'
 import { encodeStatus } from '../protocol/status.js'
 import { formatStat } from '../protocol/stat.js'
@@ -14,8 +14,8 @@ import { servicePaths, type SvPaths } from '../svdir/layout.js'
 import { publishRecord, pidFileText } from '../svdir/status-file.js'
 import { openControl, type ControlReader } from '../svdir/control-fifo.js'
 import { holdOk } from '../svdir/ok-fifo.js'
-import { makeFifos, isFifo } from '../os/fifo.js'
-import { openLockFile, lockExNb, lockEx } from '../os/lock.js'
+import { isFifo } from '../os/fifo.js'
+import { openLockFile, lockThenMakeFifos } from '../os/lock.js'
 import { makePipe, type Pipe } from '../os/pipe.js'
 import { spawnProgram } from '../os/spawn.js'
 import { signalNumber, sendSignal } from '../os/signals.js'
@@ -51,7 +51,9 @@ interface Side {
 }
 
 export class Supervisor {
-  readonly paths: SvPaths
+  /** resolved once at start (runit chdirs into the directory): renaming or unlinking a symlink
+   * to it later does not cut the supervisor off from its files */
+  paths: SvPaths
   private readonly say: Say
   private readonly stdio: { in: number, out: number, err: number }
   private state!: State
@@ -76,37 +78,51 @@ export class Supervisor {
 
   /** Sets everything up (runsv's startup sequence) and starts the services. Throws SysError. */
   async start (): Promise<void> {
-    const p = this.paths
     try {
-      if (!statSync(p.dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+      if (!statSync(this.paths.dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+      this.paths = servicePaths(realpathSync(this.paths.dir))
     } catch (err) {
       throw new SysError('unable to change to directory', err)
     }
+    const p = this.paths
     const now = taiNow()
     const hasLog = this.detectLog()
     const logPaths = hasLog ? servicePaths(p.log) : null
     this.state = initialState(now, exists(p.down), logPaths === null ? null : { normallyDown: exists(logPaths.down) })
 
-    makeSupervise(p.supervise, p.dir)
-    const lockFd = openOrFail(() => openLockFile(p.lock), 'unable to open supervise/lock')
-    if (!lockExNb(lockFd)) {
-      closeSync(lockFd)
-      throw new SysError('unable to lock supervise/lock', { code: 'EAGAIN' })
+    try {
+      await this.setUp(logPaths)
+    } catch (err) {
+      this.finish() // release what was opened: in a shared process a half-set-up supervisor leaks
+      throw err
     }
-    this.main = { paths: p, label: 'supervise', lockFd, okFd: -1, control: null, lastPid: null }
+    this.flushPublish()
+    this.push({ kind: 'boot' })
+  }
+
+  /** supervise/ and log/supervise/: lock, FIFOs, the log pipe; each failure is runit's fatal line. */
+  private async setUp (logPaths: SvPaths | null): Promise<void> {
+    const p = this.paths
+    makeSupervise(p.supervise, p.dir)
+    this.main = { paths: p, label: 'supervise', lockFd: -1, okFd: -1, control: null, lastPid: null }
+    this.main.lockFd = openOrFail(() => openLockFile(p.lock), 'unable to open supervise/lock')
     if (logPaths !== null) {
       makeSupervise(logPaths.supervise, logPaths.dir)
-      const logLockFd = openOrFail(() => openLockFile(logPaths.lock), 'unable to open log/supervise/lock')
-      try {
-        await lockEx(logLockFd)
-      } catch (err) {
-        throw new SysError('unable to lock log/supervise/lock', err)
-      }
-      this.log = { paths: logPaths, label: 'log/supervise', lockFd: logLockFd, okFd: -1, control: null, lastPid: null }
+      this.log = { paths: logPaths, label: 'log/supervise', lockFd: -1, okFd: -1, control: null, lastPid: null }
+      this.log.lockFd = openOrFail(() => openLockFile(logPaths.lock), 'unable to open log/supervise/lock')
     }
-
     const sides = this.log === null ? [this.main] : [this.main, this.log]
-    makeFifos(sides.flatMap(s => [s.paths.control, s.paths.ok]))
+    const pipeFifo = this.log === null ? null : this.log.paths.tmp(join(this.log.paths.supervise, 'pipe'))
+    const fifos = [...sides.flatMap(s => [s.paths.control, s.paths.ok]), ...(pipeFifo === null ? [] : [pipeFifo])]
+    const missing = fifos.filter(f => !existsSync(f))
+    let locked: boolean
+    try {
+      locked = await lockThenMakeFifos(this.main.lockFd, this.log?.lockFd ?? null, missing)
+    } catch (err) {
+      throw new SysError('unable to lock supervise/lock', err)
+    }
+    if (!locked) throw new SysError('unable to lock supervise/lock', { code: 'EAGAIN' })
+
     for (const side of sides) {
       const who: Who = side === this.main ? 'main' : 'log'
       if (!isFifo(side.paths.control)) throw new SysError(`${side.label}/control exists but is not a fifo`, undefined)
@@ -119,11 +135,7 @@ export class Supervisor {
       if (!isFifo(side.paths.ok)) throw new SysError(`${side.label}/ok exists but is not a fifo`, undefined)
       side.okFd = openOrFail(() => holdOk(side.paths), `unable to read ${side.label}/ok`)
     }
-    if (this.log !== null) {
-      this.pipe = openOrFail(() => makePipe(this.log!.paths.tmp(this.log!.paths.supervise + '/pipe')), 'unable to create log pipe')
-    }
-    this.flushPublish()
-    this.push({ kind: 'boot' })
+    if (pipeFifo !== null) this.pipe = openOrFail(() => makePipe(pipeFifo), 'unable to create log pipe')
   }
 
   /** SIGTERM: behave like control 'x'. */
@@ -290,11 +302,11 @@ export class Supervisor {
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
     this.closePipe()
-    for (const side of [this.main, this.log]) {
-      if (side === null) continue
+    for (const side of [this.main as Side | undefined, this.log]) {
+      if (side === null || side === undefined) continue
       side.control?.close()
       if (side.okFd >= 0) closeQuietly(side.okFd)
-      closeQuietly(side.lockFd)
+      if (side.lockFd >= 0) closeQuietly(side.lockFd)
     }
     this.resolveExited()
   }

@@ -96,7 +96,8 @@ export class Runsvdir {
 
   constructor (opts: RunsvdirOptions) {
     this.dir = opts.dir
-    this.abs = resolve(opts.cwd, opts.dir)
+    // An empty name stays empty (runit's stat("") fails), rather than meaning the cwd.
+    this.abs = opts.dir === '' ? '' : resolve(opts.cwd, opts.dir)
     this.say = opts.say
     this.launcher = opts.launcher
     this.o = {
@@ -178,10 +179,14 @@ export class Runsvdir {
     let st: BigIntStats
     try {
       st = statSync(this.abs, { bigint: true })
-      if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR', chdir: true })
     } catch (err) {
-      if ((err as { chdir?: boolean }).chdir === true) this.say.warn(`unable to change directory to ${this.dir}`, err)
-      else this.say.warn(`unable to stat ${this.dir}`, err)
+      this.say.warn(`unable to stat ${this.dir}`, err)
+      this.arm()
+      return
+    }
+    if (!st.isDirectory()) {
+      // runit's wording: its chdir() into the directory fails.
+      this.say.warn(`unable to change directory to ${this.dir}`, { code: 'ENOTDIR' })
       this.arm()
       return
     }
@@ -336,20 +341,25 @@ export class Runsvdir {
     if (!this.o.watch) return
     const id = `${st.dev}:${st.ino}`
     if (this.watcher !== undefined && this.watchedId === id) return
-    // The directory was replaced (or is new): watch what is there now.
+    // The directory was replaced, re-pointed (a symlink) or is new: watch what is there now.
     void this.watcher?.close()
-    this.watchedId = id
+    this.watcher = undefined
     let warned = false
-    this.watcher = watchEntries(this.abs, () => {
-      this.check = true
-      this.kick()
-    }, {
-      ignore: name => !isCandidate(name),
-      onError: err => {
-        if (!warned) this.say.warn(`unable to watch ${this.dir}, rescanning every ${this.o.idleMs / 1000} s`, err)
-        warned = true
-      }
-    })
+    try {
+      this.watcher = watchEntries(this.abs, () => {
+        this.check = true
+        this.kick()
+      }, {
+        ignore: name => !isCandidate(name),
+        onError: err => {
+          if (!warned) this.say.warn(`unable to watch ${this.dir}, rescanning every ${this.o.idleMs / 1000} s`, err)
+          warned = true
+        }
+      })
+      this.watchedId = id
+    } catch {
+      // Gone again since the stat: the next cycle's stat says so, and tries again.
+    }
   }
 
   private stampForcedRescan (): void {

@@ -43,3 +43,22 @@ t.test('entries appearing and disappearing are reported; changes inside them are
   await sleep(200)
   t.equal(calls, before, 'silent after close (closing twice is fine)')
 })
+
+t.test('a symlink to a directory: the entries of its target are watched', async t => {
+  const base = t.testdir({ real: {} })
+  symlinkSync(join(base, 'real'), join(base, 'link'))
+  let calls = 0
+  const w = watchEntries(join(base, 'link'), () => { calls++ })
+  t.teardown(() => w.close())
+  await until(async () => {
+    writeFileSync(join(base, 'real', 'probe'), '')
+    await sleep(50)
+    unlinkSync(join(base, 'real', 'probe'))
+    return calls
+  }, n => n > 0, { what: 'calls' })
+  t.pass('reported')
+})
+
+t.test('a missing directory throws', async t => {
+  t.throws(() => watchEntries(join(t.testdir(), 'none'), () => {}), { code: 'ENOENT' })
+})

@@ -21,6 +21,8 @@ async function startedWith (t: Test): Promise<{ dir: string, runsv: Started }> {
   const dir = service(t, { run: RECORDER })
   const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => sigs(dir), s => s.includes('start'), { what: 'sigs' })
+  // The script can run before runsv has published its start: wait for that too.
+  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
   return { dir, runsv }
 }
 const started = async (t: Test): Promise<string> => (await startedWith(t)).dir

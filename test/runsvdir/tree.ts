@@ -15,7 +15,6 @@ import { script } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 
 interface Tap {
-  testdir: (fixture?: unknown) => string
   teardown: (fn: () => unknown) => void
 }
 
@@ -132,6 +131,24 @@ export function nodeOnlyPath (t: Tap): string {
   symlinkSync(process.execPath, join(dir, 'node'))
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
   return dir
+}
+
+/** `p`, or a failure after `timeout` ms saying `what` never happened: no unbounded waits. */
+export async function within<T> (p: Promise<T>, what: () => string, timeout = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new Error(`${what()} after ${timeout} ms`)) }, timeout)
+  })
+  try {
+    return await Promise.race([p, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The exit of a started program, with a deadline: a hang fails the test (with its stderr). */
+export function exited (r: Started, timeout = 10_000): Promise<[number | null, NodeJS.Signals | null]> {
+  return within(r.exit, () => `pid ${r.pid} still running, stderr ${JSON.stringify(r.stderr())},`, timeout)
 }
 
 /** A service directory `name` under `base` whose run script is `run`. */

@@ -1,0 +1,65 @@
+// chpst: run a program with a changed process state; called envdir, envuidgid, pgrphack,
+// setuidgid, softlimit or setlock, it is that tool (chpst(8)).
+
+import { SysError, UsageError } from '../errors/errors.js'
+import { makeSay } from '../errors/say.js'
+import { applyPlan } from '../chpst/apply.js'
+import { OPTION_SPEC, PlanUsage, VERSION, makePlan, personalityOf, progName, usageLine, type Plan } from '../chpst/options.js'
+import { dieBySignal, execve, hasExecve, relay } from '../os/exec.js'
+import { signalNumber } from '../os/signals.js'
+import { getopt } from './getopt.js'
+import type { Io, Program } from './main.js'
+
+const EXIT = { ok: 0, usage: 100, fatal: 111 } as const // chpst(8); otherwise the program's own
+
+export const USAGE = usageLine('chpst', 'chpst')
+
+function parse (io: Io): Plan | number {
+  const progname = progName(io.invokedAs)
+  const personality = personalityOf(progname)
+  try {
+    const spec = OPTION_SPEC[personality]
+    return makePlan(personality, progname, spec === undefined ? { order: [], rest: io.argv } : getopt(io.argv, spec))
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err
+    const usageOf = err instanceof PlanUsage ? err.usageOf : personality
+    if (err instanceof PlanUsage && err.version) io.stderr(`${VERSION}\n`)
+    else if (err.message !== '' && err.message !== 'usage') io.stderr(`${progname}: ${err.message}\n`)
+    io.stderr(`usage: ${usageLine(usageOf, progname)}\n\n`)
+    return EXIT.usage
+  }
+}
+
+export const chpst: Program = {
+  name: 'chpst',
+  usage: io => usageLine(personalityOf(progName(io.invokedAs)), progName(io.invokedAs)),
+  exit: EXIT,
+  async main (io) {
+    const plan = parse(io)
+    if (typeof plan === 'number') return plan
+    const say = makeSay('chpst', io.stderr) // runit says chpst under every name
+    const mode = hasExecve() ? 'execve' : 'relay'
+    const applied = applyPlan(plan, { env: io.env, mode, warn: msg => { say.warn(msg) } })
+    if (applied.kind === 'quiet') return EXIT.ok
+    const { chain } = applied
+    if (mode === 'execve') {
+      try {
+        execve(chain) // returns only by throwing (the checks in apply make that rare)
+      } catch (err) {
+        if (plan.quietFailure) return EXIT.ok
+        throw new SysError(`unable to run: ${applied.program}`, err)
+      }
+    }
+    const end = await relay({ ...chain, setsid: applied.setsid, closeAfterSpawn: applied.close })
+    switch (end.kind) {
+      case 'exit':
+        return end.code
+      case 'signal':
+        dieBySignal(end.signal)
+        return 128 + signalNumber(end.signal) // only if the signal could not end us
+      case 'error':
+        if (plan.quietFailure) return EXIT.ok
+        throw new SysError(`unable to run: ${applied.program}`, end.error)
+    }
+  }
+}
