@@ -65,9 +65,10 @@ export class Supervisor {
   private finished = false
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly dirty = new Set<Who>()
-  private resolveExited!: () => void
-  /** resolves once the supervisor has exited (after 'x' or terminate()) */
-  readonly exited: Promise<void>
+  private resolveExited!: (fault: Error | undefined) => void
+  /** resolves once the supervisor has exited (after 'x', terminate() or kill()); with the error
+   * when it failed inside (its services were killed) */
+  readonly exited: Promise<Error | undefined>
 
   constructor (opts: SupervisorOptions) {
     this.paths = servicePaths(opts.dir, opts.cwd)
@@ -143,6 +144,17 @@ export class Supervisor {
     this.push({ kind: 'term' })
   }
 
+  /** Stops at once: KILL the services (each is its own process group) and release supervise/. */
+  kill (fault?: Error): void {
+    if (this.finished) return
+    for (const svc of [this.state?.main, this.state?.log]) {
+      if (svc === undefined || svc === null || svc.pid === 0) continue
+      sendSignal(-svc.pid, 'SIGKILL')
+      sendSignal(svc.pid, 'SIGKILL')
+    }
+    this.finish(fault)
+  }
+
   /** A snapshot of the state (for hosts and tests). */
   get snapshot (): State {
     return this.state
@@ -170,6 +182,9 @@ export class Supervisor {
       while (this.queue.length > 0 && !this.finished) {
         await this.handle(this.queue.shift()!)
       }
+    } catch (err) {
+      // A bug must not take down a process that hosts other supervisors: stop this one alone.
+      this.kill(err instanceof Error ? err : new Error(String(err)))
     } finally {
       this.draining = false
     }
@@ -296,7 +311,7 @@ export class Supervisor {
   }
 
   /** Releases every descriptor and timer; the services are already down. */
-  private finish (): void {
+  private finish (fault?: Error): void {
     if (this.finished) return
     this.finished = true
     for (const t of this.timers) clearTimeout(t)
@@ -308,7 +323,7 @@ export class Supervisor {
       if (side.okFd >= 0) closeQuietly(side.okFd)
       if (side.lockFd >= 0) closeQuietly(side.lockFd)
     }
-    this.resolveExited()
+    this.resolveExited(fault)
   }
 }
 

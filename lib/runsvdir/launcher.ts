@@ -129,3 +129,58 @@ function servicePids (dir: string): number[] {
   }
   return out
 }
+
+/** What the in-process launcher needs of a supervisor (lib/runsv's Supervisor, injected by cli). */
+export interface HostedSupervisor {
+  /** sets up supervise/ and starts the service; rejects with runsv's fatal error */
+  start: () => Promise<void>
+  /** like SIGTERM to runsv: stop the services, then end */
+  terminate: () => void
+  /** stop at once: KILL the services, release supervise/ */
+  kill: () => void
+  /** resolves when the supervisor has ended; with an Error when it failed inside */
+  readonly exited: Promise<Error | undefined>
+}
+
+export interface InProcessLauncherOptions {
+  /** the scan directory, absolute */
+  dir: string
+  /** makes the supervisor of `name` (a path relative to dir, as runsv's argument) */
+  create: (name: string) => HostedSupervisor
+  /** reports a supervisor that could not start or failed, in runsv's words (runsv's stderr) */
+  fatal: (name: string, err: unknown) => void
+}
+
+/**
+ * One-process mode: every service's supervisor lives in this process, each with its own
+ * supervise/ (lock, FIFOs, status), so sv cannot tell it from a runsv process. A supervisor that
+ * cannot start or fails ends like a runsv exiting 111: the loop restarts it a second later, and
+ * the other supervisors go on.
+ */
+export function inProcessLauncher (opts: InProcessLauncherOptions): Launcher {
+  return {
+    launch (name, onExit) {
+      const sup = opts.create(name)
+      let ended = false
+      const end = (code: number): void => {
+        if (ended) return
+        ended = true
+        onExit({ kind: 'exited', code, signal: null })
+      }
+      sup.start().then(
+        () => sup.exited.then(err => {
+          if (err !== undefined) opts.fatal(name, err)
+          end(err === undefined ? 0 : 111)
+        }),
+        (err: unknown) => { opts.fatal(name, err); end(111) }
+      )
+      return {
+        pid: undefined,
+        terminate: () => { sup.terminate() },
+        kill: () => { sup.kill() },
+        // The supervisors live in this process and end with it; nothing keeps it alive for them.
+        release: () => {}
+      }
+    }
+  }
+}

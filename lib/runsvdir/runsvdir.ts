@@ -28,6 +28,8 @@ export const STOP_GRACE_MS = 10_000
 const KICK_MS = 10
 /** the lock directory inside the scan directory (a dot name: never a service) */
 export const LOCK_NAME = '.runsvdir.lock'
+/** the lock is refreshed every half of this; only a holder in another pid namespace needs it */
+export const LOCK_STALE_MS = 10 * 60_000
 /** Debian's forced-rescan stamp (SIGALRM), written into the scan directory */
 export const FORCED_RESCAN = '.forced-rescan'
 
@@ -314,6 +316,9 @@ export class Runsvdir {
     try {
       r = lockDirectory(this.abs, {
         name: LOCK_NAME,
+        // Each refresh touches an entry of the watched directory, and the watcher then re-reads
+        // every entry: refresh rarely. A dead holder is found by its pid at once anyway.
+        staleMs: LOCK_STALE_MS,
         onCompromised: () => {
           this.lock = undefined
           this.say.warn(`lost the lock ${join(this.dir, LOCK_NAME)} (removed, or not refreshed in time), taking it again`)

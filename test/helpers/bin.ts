@@ -1,9 +1,9 @@
 // Starts the project's programs (and runit's C ones) as real processes and reaps them in teardown.
 
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync, mkdirSync, symlinkSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
-import { join, dirname } from 'node:path'
+import { join, dirname, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cleanEnv } from './clean-env.js'
 
@@ -27,6 +27,8 @@ export interface StartOptions {
 export interface Started {
   child: ChildProcess
   pid: number
+  /** the name the supervisor uses in its messages ("runsv <name>: …") */
+  name: string
   /** resolves with [code, signal] when the process exits */
   exit: Promise<[number | null, NodeJS.Signals | null]>
   stderr: () => string
@@ -71,6 +73,16 @@ async function waitGone (pid: number, ms: number): Promise<boolean> {
   return !alive(pid)
 }
 
+/**
+ * RUNIT_TS_HOST=runsvdir-1 runs the runsv behaviour suite in one-process mode: startBin(t,
+ * 'runsv', [dir]) then starts `runsvdir -1` over a scan directory holding a link to dir, so
+ * the same tests check the supervisors hosted inside runsvdir.
+ */
+export const ONE_PROCESS = process.env.RUNIT_TS_HOST === 'runsvdir-1'
+
+/** tap option for tests of the runsv process itself (its exit, its own signals). */
+export const perProcessOnly = { skip: ONE_PROCESS ? 'runsv process semantics (one-process mode hosts no runsv process)' : false } as const
+
 /** Every process started by a test carries this variable, so teardown can find its descendants. */
 const MARK = 'RUNIT_TS_TEST_MARK'
 
@@ -93,7 +105,17 @@ function marked (token: string): number[] {
  * then KILL whatever the services' pid files still name (their sessions outlive a killed runsv).
  */
 export function startBin (t: Tap, name: string, args: string[], opts: StartOptions = {}): Started {
-  const exe = opts.exe ?? join(BIN, name + '.js')
+  let exe = opts.exe ?? join(BIN, name + '.js')
+  let label = args[0] ?? ''
+  if (ONE_PROCESS && name === 'runsv' && opts.exe === undefined) {
+    const dir = args[0]!
+    const scan = join(dirname(dir), `scan-${basename(dir)}`)
+    mkdirSync(scan)
+    symlinkSync(dir, join(scan, basename(dir)))
+    exe = join(BIN, 'runsvdir.js')
+    args = ['-1', scan]
+    label = basename(dir)
+  }
   const token = randomUUID()
   const child = spawn(exe, args, {
     env: { ...(opts.env ?? cleanEnv()), [MARK]: token },
@@ -125,7 +147,7 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
     // Anything else that descends from it (a background child that escaped its group).
     for (const p of marked(token)) killQuietly(p, 'SIGKILL')
   })
-  return { child, pid, exit, stderr: () => err, stdout: () => out }
+  return { child, pid, name: label, exit, stderr: () => err, stdout: () => out }
 }
 
 /** Runs a program to completion and returns its exit code and output. */

@@ -1,7 +1,7 @@
 // Every control letter written to supervise/control, against a run script that records signals.
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
-import { startBin, type Started } from '../helpers/bin.js'
+import { startBin, perProcessOnly, type Started } from '../helpers/bin.js'
 import { service, stat, pidOf, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { sendControl } from '../../build/svdir/control-fifo.js'
@@ -97,7 +97,7 @@ t.test('d stops for good, u starts again, o runs once', async t => {
   await until(() => stat(dir), s => s === 'down\n', { what: 'stat' })
 })
 
-t.test('x exits runsv with 0 after stopping the service', async t => {
+t.test('x exits runsv with 0 after stopping the service', perProcessOnly, async t => {
   const { dir, runsv } = await startedWith(t)
   sendControl(servicePaths(dir), 'x')
   t.same(await runsv.exit, [0, null])
@@ -105,7 +105,7 @@ t.test('x exits runsv with 0 after stopping the service', async t => {
   t.equal(stat(dir), 'down\n')
 })
 
-t.test('SIGTERM to runsv acts like x', async t => {
+t.test('SIGTERM to runsv acts like x', perProcessOnly, async t => {
   const { dir, runsv } = await startedWith(t)
   process.kill(runsv.pid, 'SIGTERM')
   t.same(await runsv.exit, [0, null])

@@ -35,7 +35,7 @@ t.test('a run that cannot start: runit\'s message, finish gets 111 0, retried ev
   const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => lines(join(dir, 'finish.log')), l => l.length >= 2, { what: 'finish.log', timeout: 6000 })
   t.equal(lines(join(dir, 'finish.log'))[0], '111 0')
-  t.match(runsv.stderr(), `runsv ${dir}: fatal: unable to start ./run: access denied\n`)
+  t.match(runsv.stderr(), `runsv ${runsv.name}: fatal: unable to start ./run: access denied\n`)
 })
 
 t.test('one-second rule: a run that exits at once is restarted no faster than once a second', async t => {

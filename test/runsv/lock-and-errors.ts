@@ -67,7 +67,7 @@ t.test('log that is not a directory: runit\'s warning, no log service', async t 
   writeFileSync(join(dir, 'log'), '')
   const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
-  t.equal(runsv.stderr(), `runsv ${dir}: warning: ./log: not a directory.\n`)
+  t.equal(runsv.stderr(), `runsv ${runsv.name}: warning: ./log: not a directory.\n`)
 })
 
 t.test('supervise/ files, modes, FIFOs; supervise may be a symlink', async t => {

@@ -1,7 +1,7 @@
 // The log pipe is held by runsv: no line is lost when ./run or log/run restart.
 import t from 'tap'
 import { join } from 'node:path'
-import { startBin } from '../helpers/bin.js'
+import { startBin, perProcessOnly } from '../helpers/bin.js'
 import { service, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { sendControl } from '../../build/svdir/control-fifo.js'
@@ -28,7 +28,7 @@ t.test('every line reaches the logger across restarts of run and of log/run', as
   t.same(got, Array.from({ length: TOTAL }, (_, i) => `line ${i + 1}`), 'each line once, in order')
 })
 
-t.test('exit: the logger gets EOF after the service stops, then runsv exits 0', async t => {
+t.test('exit: the logger gets EOF after the service stops, then runsv exits 0', perProcessOnly, async t => {
   const dir = service(t, { run: 'echo first; exec sleep 1000', log: 'exec cat > ../out' })
   const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => readText(join(dir, 'out')), s => s === 'first\n', { what: 'out' })

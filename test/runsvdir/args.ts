@@ -8,15 +8,16 @@ import { parseArgs, USAGE } from '../../build/cli/runsvdir.js'
 import { startRunsvdir, makeService } from './tree.js'
 
 t.test('runit\'s argument rules: only the first argument can be an option', async t => {
-  t.same(parseArgs(['d']), { pgrp: false, dir: 'd', log: undefined, before: 1 })
-  t.same(parseArgs(['-P', 'd', 'log: xxx', 'ignored']), { pgrp: true, dir: 'd', log: 'log: xxx', before: 2 })
-  t.same(parseArgs(['-Pfoo', 'd']), { pgrp: true, dir: 'd', log: undefined, before: 2 }, '-P… sets -P')
-  t.same(parseArgs(['--', 'd']), { pgrp: false, dir: 'd', log: undefined, before: 2 })
-  t.same(parseArgs(['--x', 'd']), { pgrp: false, dir: 'd', log: undefined, before: 2 }, '--… is skipped')
-  t.same(parseArgs(['-X', 'd']), { pgrp: false, dir: '-X', log: 'd', before: 1 }, 'an unknown option is the directory')
-  t.same(parseArgs(['-', 'd']), { pgrp: false, dir: '-', log: 'd', before: 1 })
-  t.same(parseArgs(['d', '-P']), { pgrp: false, dir: 'd', log: '-P', before: 1 }, 'no option after the directory')
-  for (const argv of [[], ['-P'], ['--'], ['-Pq']]) t.throws(() => parseArgs(argv), { name: 'UsageError' }, JSON.stringify(argv))
+  t.same(parseArgs(['d']), { pgrp: false, oneProcess: false, dir: 'd', log: undefined, before: 1 })
+  t.same(parseArgs(['-P', 'd', 'log: xxx', 'ignored']), { pgrp: true, oneProcess: false, dir: 'd', log: 'log: xxx', before: 2 })
+  t.same(parseArgs(['-Pfoo', 'd']), { pgrp: true, oneProcess: false, dir: 'd', log: undefined, before: 2 }, '-P… sets -P')
+  t.same(parseArgs(['--', 'd']), { pgrp: false, oneProcess: false, dir: 'd', log: undefined, before: 2 })
+  t.same(parseArgs(['--x', 'd']), { pgrp: false, oneProcess: false, dir: 'd', log: undefined, before: 2 }, '--… is skipped')
+  t.same(parseArgs(['-X', 'd']), { pgrp: false, oneProcess: false, dir: '-X', log: 'd', before: 1 }, 'an unknown option is the directory')
+  t.same(parseArgs(['-', 'd']), { pgrp: false, oneProcess: false, dir: '-', log: 'd', before: 1 })
+  t.same(parseArgs(['d', '-P']), { pgrp: false, oneProcess: false, dir: 'd', log: '-P', before: 1 }, 'no option after the directory')
+  t.same(parseArgs(['-1', 'd']), { pgrp: false, oneProcess: true, dir: 'd', log: undefined, before: 2 }, '-1: one process')
+  for (const argv of [[], ['-P'], ['--'], ['-Pq'], ['-1']]) t.throws(() => parseArgs(argv), { name: 'UsageError' }, JSON.stringify(argv))
 })
 
 t.test('usage: runit\'s line and an empty one, exit 1', async t => {
