@@ -3,14 +3,17 @@
 // The cache lives in Node's default place ($NODE_COMPILE_CACHE, else <os.tmpdir()>/node-compile-cache).
 // It helps modules loaded after the call, so callers load their bulk with import() afterwards.
 
-import * as nodeModule from 'node:module'
-
 export type CompileCacheState = 'enabled' | 'already' | 'failed' | 'disabled' | 'absent'
 
 type Enable = () => { status: number, message?: string }
 
 /** Turns the compile cache on if the runtime offers it; never throws. */
 export function enableCompileCache (): CompileCacheState {
+  // Fetched lazily and only where it can help: loading node:module costs more than it saves on
+  // Node 20, which has no compile cache.
+  const major = Number(process.versions.node.split('.')[0])
+  if (major < 22) return 'absent'
+  const nodeModule = process.getBuiltinModule('node:module')
   const enable = (nodeModule as unknown as { enableCompileCache?: Enable }).enableCompileCache
   if (typeof enable !== 'function') return 'absent'
   try {

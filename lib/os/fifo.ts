@@ -1,12 +1,13 @@
 // FIFOs: Node has no mkfifo(2), so create them with mkfifo(1) in one spawn for all paths.
 // Existing paths are left alone (runit ignores EEXIST too); callers check the type afterwards.
 
-import { spawnSync } from 'node:child_process'
 import { lstatSync, openSync, constants } from 'node:fs'
 
 /** Creates every missing FIFO in `paths` with mode 0600; one process for all of them. */
 export function makeFifos (paths: readonly string[]): void {
   if (paths.length === 0) return
+  // Fetched here, not imported: readers of this file (sv status) then never load child_process.
+  const { spawnSync } = process.getBuiltinModule('node:child_process')
   spawnSync('mkfifo', ['-m', '600', '--', ...paths], { stdio: 'ignore' })
 }
 

@@ -54,7 +54,7 @@ export interface SvOutcome {
 /** Where a name points: bare names under svdir; "/…", "./…", "../…", "…/" from cwd (sv(8)). */
 export function serviceDir (name: string, svdir: string, cwd: string): string {
   if (name === '') return ''
-  const bare = name !== '' && !name.startsWith('/') && !name.startsWith('.') && !name.endsWith('/')
+  const bare = !name.startsWith('/') && !name.startsWith('.') && !name.endsWith('/')
   if (!bare) return name.startsWith('/') ? name : `${cwd}/${name}`
   if (svdir === '') return ''
   // Joined as text, not path.join: "..", like chdir, must cross symlinks physically.

@@ -21,7 +21,7 @@ async function status (dir: string, ...more: string[]): Promise<{ code: number |
 t.test('run with a log service: both records on one line', async t => {
   const dir = service(t, { run: 'exec sleep 1000', log: 'exec cat >/dev/null' })
   runsv(t, 'ours', dir)
-  await until(() => pidOf(dir) > 0 && logPid(dir) > 0, ok => ok, { what: 'both running' })
+  await until(() => pidOf(dir) > 0 && logPid(dir) > 0, ok => ok, { timeout: 15000, what: 'both running' })
   const r = await sv('ours', ['status', './svc'], { cwd: dirname(dir) })
   t.equal(r.code, 0)
   t.match(r.stdout, new RegExp(`^run: \\./svc: \\(pid ${pidOf(dir)}\\) \\d+s; run: log: \\(pid ${logPid(dir)}\\) \\d+s\\n$`))
@@ -31,23 +31,23 @@ t.test('run with a log service: both records on one line', async t => {
 t.test('down, normally up; run, normally down; down without suffix', async t => {
   const dir = service(t, { run: 'exec sleep 1000' })
   runsv(t, 'ours', dir)
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
   sendControl(servicePaths(dir), 'd')
-  await until(() => stat(dir), s => s === 'down\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'down\n', { timeout: 15000, what: 'stat' })
   t.same(await status(dir), { code: 0, out: 'down: ./svc: Ns, normally up\n', err: '' })
   writeFileSync(join(dir, 'down'), '')
   t.same(await status(dir), { code: 0, out: 'down: ./svc: Ns\n', err: '' }, 'down file: no suffix when down')
   sendControl(servicePaths(dir), 'u')
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
   t.same(await status(dir), { code: 0, out: 'run: ./svc: (pid PID) Ns, normally down\n', err: '' })
 })
 
 t.test('paused', async t => {
   const dir = service(t, { run: 'exec sleep 1000' })
   runsv(t, 'ours', dir)
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
   sendControl(servicePaths(dir), 'p')
-  await until(() => stat(dir), s => s === 'run, paused\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run, paused\n', { timeout: 15000, what: 'stat' })
   t.same(await status(dir), { code: 0, out: 'run: ./svc: (pid PID) Ns, paused\n', err: '' })
   sendControl(servicePaths(dir), 'c')
 })
@@ -55,10 +55,10 @@ t.test('paused', async t => {
 t.test('want down, got TERM: a service that ignores TERM', async t => {
   const dir = service(t, { run: "trap '' TERM\necho ready > ready\nexec sleep 1000" })
   runsv(t, 'ours', dir)
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
-  await until(() => existsSync(join(dir, 'ready')), ok => ok, { what: 'ready file' })
+  await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
+  await until(() => existsSync(join(dir, 'ready')), ok => ok, { timeout: 15000, what: 'ready file' })
   sendControl(servicePaths(dir), 'd')
-  await until(() => stat(dir), s => s === 'run, got TERM, want down\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run, got TERM, want down\n', { timeout: 15000, what: 'stat' })
   t.same(await status(dir), { code: 0, out: 'run: ./svc: (pid PID) Ns, want down, got TERM\n', err: '' })
   sendControl(servicePaths(dir), 'k')
 })
@@ -66,9 +66,9 @@ t.test('want down, got TERM: a service that ignores TERM', async t => {
 t.test('finish: the finish pid, want down', async t => {
   const dir = service(t, { run: 'exec sleep 1000', finish: 'exec sleep 1000' })
   runsv(t, 'ours', dir)
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
   sendControl(servicePaths(dir), 'd')
-  await until(() => stat(dir), s => s === 'finish, want down\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'finish, want down\n', { timeout: 15000, what: 'stat' })
   const r = await sv('ours', ['status', './svc'], { cwd: dirname(dir) })
   t.match(r.stdout, new RegExp(`^finish: \\./svc: \\(pid ${pidOf(dir)}\\) \\d+s, want down\\n$`))
   t.equal(r.code, 0)
@@ -78,21 +78,21 @@ t.test('finish: the finish pid, want down', async t => {
 t.test('want up: a crashing service between two runs', async t => {
   const dir = service(t, { run: 'sleep 0.1; exit 1' })
   runsv(t, 'ours', dir)
-  const seen = await until(async () => (await status(dir)).out, s => s.startsWith('down: '), { what: 'status', timeout: 8000 })
+  const seen = await until(async () => (await status(dir)).out, s => s.startsWith('down: '), { timeout: 15000, what: 'status' })
   t.equal(seen, 'down: ./svc: Ns, normally up, want up\n')
 })
 
 t.test('a down log service in the log part', async t => {
   const dir = service(t, { run: 'exec sleep 1000', log: 'exec cat >/dev/null', logDown: true, down: true })
   runsv(t, 'ours', dir)
-  await until(() => stat(dir) === 'down\n' && stat(join(dir, 'log')) === 'down\n', ok => ok, { what: 'stats' })
+  await until(() => stat(dir) === 'down\n' && stat(join(dir, 'log')) === 'down\n', ok => ok, { timeout: 15000, what: 'stats' })
   t.same(await status(dir), { code: 0, out: 'down: ./svc: Ns; down: log: Ns\n', err: '' })
 })
 
 t.test('runsv not running; no supervise directory; no such service', async t => {
   const dir = service(t, { run: 'exec sleep 1000' })
   const r = runsv(t, 'ours', dir)
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
   sendControl(servicePaths(dir), 'x')
   await r.exit
   const base = dirname(dir)
@@ -121,7 +121,7 @@ t.test('the exit code counts failures up to 99', async t => {
 t.test('name resolution: bare names in SVDIR; ./, / and trailing / from the cwd', async t => {
   const dir = service(t, { run: 'exec sleep 1000' })
   runsv(t, 'ours', dir)
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
   const base = dirname(dir)
   const elsewhere = join(base, 'elsewhere')
   mkdirSync(elsewhere)
@@ -168,7 +168,7 @@ t.test('status record missing or of the wrong size', async t => {
 t.test('log part failures: not a directory, no supervise, runsv not running there', async t => {
   const dir = service(t, { run: 'exec sleep 1000' })
   runsv(t, 'ours', dir)
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
 
   writeFileSync(join(dir, 'log'), '')
   let r = await status(dir)
@@ -196,7 +196,7 @@ t.test('several services in one call, in order', async t => {
   const b = serviceIn(base, { run: 'exec sleep 1000', name: 'b', down: true })
   runsv(t, 'ours', a)
   runsv(t, 'ours', b)
-  await until(() => stat(a) === 'run\n' && stat(b) === 'down\n', ok => ok, { what: 'stats' })
+  await until(() => stat(a) === 'run\n' && stat(b) === 'down\n', ok => ok, { timeout: 15000, what: 'stats' })
   const r = await sv('ours', ['status', a, b], {})
   t.equal(mask(r.stdout), `run: ${a}: (pid PID) Ns\ndown: ${b}: Ns\n`)
   t.equal(r.code, 0)
