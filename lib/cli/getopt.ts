@@ -40,3 +40,9 @@ export function getopt (argv: readonly string[], spec: string): Parsed {
   }
   return { opts, rest: argv.slice(i), order }
 }
+
+/** runit's scan_ulong: the leading decimal digits, 0 when there are none. */
+export function scanUlong (text: string): number {
+  const digits = /^[0-9]*/.exec(text)?.[0] ?? ''
+  return digits === '' ? 0 : Number(digits)
+}

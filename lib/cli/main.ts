@@ -1,6 +1,7 @@
 // Entry plumbing shared by every program: argv/env/stdio in, exit code out.
 
 import { basename, dirname, delimiter } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { UsageError, SysError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
 
@@ -30,6 +31,25 @@ export interface Program {
   main: (io: Io) => Promise<number>
 }
 
+/** The `$Id$` line of -V: runit prints its source id; we print the package's version. */
+export function versionLine (prog: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
+    return `$Id: runit-ts ${prog} ${pkg.version ?? 'unknown'} $`
+  } catch {
+    return `$Id: runit-ts ${prog} $`
+  }
+}
+
+function currentDir (): string {
+  try {
+    return process.cwd()
+  } catch {
+    // The working directory was removed; absolute names still work (runit's sv does the same).
+    return '/'
+  }
+}
+
 export function processIo (): Io {
   // Node loses the name the user typed; argv[1] is the shim's path as the kernel was given it.
   // Found through PATH, the user typed the bare name, which is what runit prints.
@@ -42,7 +62,7 @@ export function processIo (): Io {
     argv0,
     invokedAs: basename(argv0),
     env: process.env,
-    cwd: process.cwd(),
+    cwd: currentDir(),
     stdout: (t) => { process.stdout.write(t) },
     stderr: (t) => { process.stderr.write(t) }
   }

@@ -2,12 +2,11 @@
 // init-script personality for the service of that name.
 
 import { enableCompileCache } from '../os/compile-cache.js'
-import { readFileSync } from 'node:fs'
-import { getopt } from './getopt.js'
+import { getopt, scanUlong } from './getopt.js'
 import { UsageError, SysError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
 import { lookupCommand } from '../sv/commands.js'
-import type { Program, Io } from './main.js'
+import { versionLine, type Program, type Io } from './main.js'
 
 // Before the bulk of sv is loaded (below, with import()), so that part can come from the cache.
 enableCompileCache()
@@ -26,26 +25,13 @@ export const DEFAULT_WAIT = 7
 /** The LSB personality is on whenever sv is invoked under a name other than "sv". */
 export const isLsb = (io: Pick<Io, 'invokedAs'>): boolean => io.invokedAs !== 'sv'
 
-/** runit's scan_ulong: the leading decimal digits, 0 when there are none. */
-export function scanUlong (text: string): number {
-  const digits = /^[0-9]*/.exec(text)?.[0] ?? ''
-  return digits === '' ? 0 : Number(digits)
-}
 
-function version (): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
-    return `$Id: runit-ts sv ${pkg.version ?? 'unknown'} $`
-  } catch {
-    return '$Id: runit-ts sv $'
-  }
-}
 
 async function run (io: Io, lsb: boolean): Promise<number> {
   const startMs = Date.now()
   const { opts, rest } = getopt(io.argv, 'w:vV')
   if (opts.has('V')) {
-    io.stderr(version() + '\n')
+    io.stderr(versionLine('sv') + '\n')
     throw new UsageError()
   }
   let waitSec = io.env.SVWAIT === undefined ? DEFAULT_WAIT : scanUlong(io.env.SVWAIT)

@@ -1,12 +1,11 @@
 // svlogd: log standard input to one or more log directories (svlogd(8)).
 
-import { readFileSync } from 'node:fs'
 import { UsageError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
-import { getopt } from './getopt.js'
+import { getopt, scanUlong } from './getopt.js'
 import { Svlogd, type SignalName } from '../svlogd/svlogd.js'
 import type { LogStampStyle } from '../protocol/tai64.js'
-import type { Program, Io } from './main.js'
+import { versionLine, type Program, type Io } from './main.js'
 
 const EXIT = { ok: 0, usage: 111, fatal: 111 } as const // svlogd(8): 111 for usage and fatal errors
 
@@ -17,20 +16,7 @@ const DEFAULT_BUF_LEN = 1024
 
 const SIGNALS: ReadonlyArray<[NodeJS.Signals, SignalName]> = [['SIGTERM', 'term'], ['SIGHUP', 'hup'], ['SIGALRM', 'alrm']]
 
-/** runit's scan_ulong: the leading decimal digits, 0 when there are none. */
-function scanUlong (text: string): number {
-  const digits = /^[0-9]*/.exec(text)?.[0] ?? ''
-  return digits === '' ? 0 : Number(digits)
-}
 
-function version (): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
-    return `$Id: runit-ts svlogd ${pkg.version ?? 'unknown'} $`
-  } catch {
-    return '$Id: runit-ts svlogd $'
-  }
-}
 
 function parse (io: Io): ConstructorParameters<typeof Svlogd>[0] | null {
   let parsed
@@ -43,7 +29,7 @@ function parse (io: Io): ConstructorParameters<typeof Svlogd>[0] | null {
   }
   const { opts, rest } = parsed
   if (opts.has('V')) {
-    io.stderr(version() + '\n')
+    io.stderr(versionLine('svlogd') + '\n')
     throw new UsageError()
   }
   let replace: { with: number, extra: Uint8Array } | null = null
