@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const RUNIT = process.env.RUNIT_BIN ?? join(ROOT, '.cache', 'runit', 'usr', 'bin')
-const rounds = Number(process.argv[2] ?? 40)
+const runsIdx = process.argv.indexOf('--runs')
+const jsonIdx = process.argv.indexOf('--json')
+const rounds = Number(runsIdx > 0 ? process.argv[runsIdx + 1] : /^\d+$/.test(process.argv[2] ?? '') ? process.argv[2] : 40)
 const warmup = 3
 
 const base = mkdtempSync(join(tmpdir(), 'sv-bench-'))
@@ -92,6 +94,10 @@ try {
     console.log(`  ${c.name.padEnd(32)} ${m.toFixed(1).padStart(7)} ms   ${(m / baseline).toFixed(2)}x node -e 0`)
   })
   if (!haveRunit) console.log(`  (runit's C sv not found in ${RUNIT}; npm run fetch-runit)`)
+  if (jsonIdx > 0) {
+    const { writeJson } = await import('./common.js')
+    writeJson(process.argv[jsonIdx + 1], { svStatus: Object.fromEntries(commands.map((c, j) => [c.name, { medianMs: median(times[j]), runs: times[j] }])) })
+  }
 } finally {
   await cleanup()
 }
