@@ -16,6 +16,7 @@ import { ROOT, arg, median, table, writeJson, sleep, privateKb, cpuNs, killTree 
 const ROUNDS = Number(arg('rounds', 15))
 const SIZES = String(arg('sizes', '1,10,50,200')).split(',').map(Number)
 const IDLE_N = Number(arg('idle-services', 50))
+const SETTLE_MS = Number(arg('settle-seconds', 15)) * 1000
 const IDLE_S = Number(arg('idle-seconds', 30))
 const RUNIT_DIR = arg('runit', process.env.RUNIT_BIN ?? join(ROOT, '.cache', 'runit', 'usr', 'bin'))
 
@@ -172,7 +173,7 @@ async function idle () {
     const dirs = Array.from({ length: IDLE_N }, makeService)
     const children = dirs.map(d => startRunsv(impl, d))
     await waitFor(() => dirs.every(d => statOf(d) === 'run\n'), 120_000)
-    await sleep(2000) // let start-up work settle
+    await sleep(SETTLE_MS) // start-up work (V8's memory-reducing GC runs seconds after start) is not idle
     const before = children.reduce((s, c) => s + cpuNs(c.pid), 0)
     await sleep(IDLE_S * 1000)
     const after = children.reduce((s, c) => s + cpuNs(c.pid), 0)

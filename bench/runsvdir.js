@@ -18,6 +18,7 @@ const ROUNDS = Number(arg('rounds', quick ? 3 : 10))
 const MANY = Number(arg('many', quick ? 50 : 200))
 const SIZES = String(arg('sizes', quick ? '1,10' : '1,10,50,200')).split(',').map(Number)
 const IDLE_N = Number(arg('idle-services', quick ? 10 : 50))
+const SETTLE_MS = Number(arg('settle-seconds', 15)) * 1000
 const IDLE_S = Number(arg('idle-seconds', quick ? 5 : 30))
 const RUNIT_DIR = arg('runit', process.env.RUNIT_BIN ?? join(ROOT, '.cache', 'runit', 'usr', 'bin'))
 
@@ -172,7 +173,7 @@ async function idle () {
     dirs.forEach((d, i) => symlinkSync(d, join(scan, `s${i}`)))
     const child = startRunsvdir(mode, scan)
     await waitFor(() => dirs.every(d => statOf(d) === 'run\n'), 180_000, 20)
-    await sleep(3000)
+    await sleep(SETTLE_MS) // start-up work (V8's memory-reducing GC runs seconds after start) is not idle
     const pids = treePids(child.pid)
     const before = pids.reduce((s, p) => s + cpuNs(p), 0)
     await sleep(IDLE_S * 1000)
