@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { ROOT, startBin } from '../helpers/bin.js'
+import { ROOT, startBin, processesWithEnv } from '../helpers/bin.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 import { until } from '../helpers/until.js'
 import { readText } from '../helpers/svdir.js'
@@ -64,20 +64,6 @@ async function portFree (port: number): Promise<boolean> {
   })
 }
 
-/** Live processes whose environment holds name=value. */
-function carrying (name: string, value: string): number[] {
-  const needle = Buffer.from(`\0${name}=${value}\0`)
-  const out: number[] = []
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue
-    try {
-      const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${p}/environ`)])
-      if (env.includes(needle)) out.push(Number(p))
-    } catch { /* gone, or not readable */ }
-  }
-  return out
-}
-
 const portBusy = await portFree(GUIDE_PORT) ? false : `port ${GUIDE_PORT}, the one the guide gives the web app, is in use on this machine`
 
 t.test('the sh blocks of the guide run, in order, and leave nothing running', { skip: portBusy }, async t => {
@@ -117,6 +103,6 @@ t.test('the sh blocks of the guide run, in order, and leave nothing running', { 
   t.ok(existsSync(join(prefix, 'bin', 'runsvdir')), 'npm install -g . put the programs on PATH')
 
   // The shell has exited; everything it started must be gone without help.
-  const left = await until(() => carrying('GUIDE_TEST', token), p => p.length === 0, { what: 'processes left by the guide', timeout: 15000 }).catch(() => carrying('GUIDE_TEST', token))
+  const left = await until(() => processesWithEnv('GUIDE_TEST', token), p => p.length === 0, { what: 'processes left by the guide', timeout: 15000 }).catch(() => processesWithEnv('GUIDE_TEST', token))
   t.same(left, [], 'nothing the guide started is left running')
 })

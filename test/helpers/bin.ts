@@ -86,15 +86,15 @@ export const perProcessOnly = { skip: ONE_PROCESS ? 'runsv process semantics (on
 /** Every process started by a test carries this variable, so teardown can find its descendants. */
 const MARK = 'RUNIT_TS_TEST_MARK'
 
-/** Pids of live processes whose environment holds MARK=token (descendants that kept the env). */
-function marked (token: string): number[] {
-  const needle = Buffer.from(`\0${MARK}=${token}\0`)
+/** Live processes whose environment holds name=value (descendants that kept the env). */
+export function processesWithEnv (name: string, value: string): number[] {
+  const needle = Buffer.from(`\0${name}=${value}\0`)
   const out: number[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue
     try {
-      const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${name}/environ`)])
-      if (env.includes(needle)) out.push(Number(name))
+      const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${p}/environ`)])
+      if (env.includes(needle)) out.push(Number(p))
     } catch { /* gone, or not ours */ }
   }
   return out
@@ -145,7 +145,7 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
     killQuietly(-pid, 'SIGKILL')
     for (const p of groups) { killQuietly(-p, 'SIGKILL'); killQuietly(p, 'SIGKILL') }
     // Anything else that descends from it (a background child that escaped its group).
-    for (const p of marked(token)) killQuietly(p, 'SIGKILL')
+    for (const p of processesWithEnv(MARK, token)) killQuietly(p, 'SIGKILL')
   })
   return { child, pid, name: label, exit, stderr: () => err, stdout: () => out }
 }

@@ -63,3 +63,14 @@ export function readText (path: string): string {
 
 export const stat = (dir: string): string => readText(join(dir, 'supervise', 'stat'))
 export const pidOf = (dir: string): number => Number.parseInt(readText(join(dir, 'supervise', 'pid')), 10) || 0
+
+/** A run script that records each signal it gets into ./sigs; TERM also ends it. `wait` returns
+ * when a trap fires, so traps run at once. */
+export const SIGNAL_RECORDER = `
+for s in HUP ALRM INT QUIT USR1 USR2 CONT; do trap "echo $s >> ./sigs" $s; done
+trap 'echo TERM >> ./sigs; kill $child 2>/dev/null; exit 0' TERM
+echo start >> ./sigs
+while :; do sleep 1000 & child=$!; wait $child; kill $child 2>/dev/null; done`
+
+/** The signals SIGNAL_RECORDER wrote down, in order. */
+export const sigs = (dir: string): string[] => readText(join(dir, 'sigs')).split('\n').filter(Boolean)

@@ -2,23 +2,14 @@
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import { startBin, perProcessOnly, type Started } from '../helpers/bin.js'
-import { service, stat, pidOf, readText } from '../helpers/svdir.js'
+import { service, stat, pidOf, readText, sigs, SIGNAL_RECORDER } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { sendControl } from '../../build/svdir/control-fifo.js'
 import { servicePaths } from '../../build/svdir/layout.js'
 import { readStatus } from '../../build/svdir/status-file.js'
 
-// Records each signal it gets into ./sigs; TERM also ends it. `wait` returns when a trap fires.
-const RECORDER = `
-for s in HUP ALRM INT QUIT USR1 USR2 CONT; do trap "echo $s >> ./sigs" $s; done
-trap 'echo TERM >> ./sigs; kill $child 2>/dev/null; exit 0' TERM
-echo start >> ./sigs
-while :; do sleep 1000 & child=$!; wait $child; kill $child 2>/dev/null; done`
-
-const sigs = (dir: string): string[] => readText(join(dir, 'sigs')).split('\n').filter(Boolean)
-
 async function startedWith (t: Test): Promise<{ dir: string, runsv: Started }> {
-  const dir = service(t, { run: RECORDER })
+  const dir = service(t, { run: SIGNAL_RECORDER })
   const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => sigs(dir), s => s.includes('start'), { what: 'sigs' })
   // The script can run before runsv has published its start: wait for that too.

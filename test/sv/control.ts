@@ -3,26 +3,17 @@
 import t, { type Test } from 'tap'
 import { join, dirname } from 'node:path'
 import { existsSync } from 'node:fs'
-import { service, stat, pidOf, readText } from '../helpers/svdir.js'
+import { service, stat, pidOf, readText, sigs, SIGNAL_RECORDER } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 import { sv, runsv, mask, type SvResult } from '../helpers/sv.js'
 import type { Started } from '../helpers/bin.js'
 
-// Records each signal it gets into ./sigs; TERM also ends it (runsv then restarts it).
-const RECORDER = `
-for s in HUP ALRM INT QUIT USR1 USR2 CONT; do trap "echo $s >> ./sigs" $s; done
-trap 'echo TERM >> ./sigs; kill $child 2>/dev/null; exit 0' TERM
-echo start >> ./sigs
-while :; do sleep 1000 & child=$!; wait $child; kill $child 2>/dev/null; done`
-
-const sigs = (dir: string): string[] => readText(join(dir, 'sigs')).split('\n').filter(Boolean)
-
 interface Svc { dir: string, runsv: Started, run: (...args: string[]) => Promise<SvResult> }
 
-/** A RECORDER service (or `run`) under our runsv, up and recording; run() calls sv from its parent. */
+/** A SIGNAL_RECORDER service (or `run`) under our runsv, up and recording; run() calls sv from its parent. */
 async function up (t: Test, spec: { run?: string, finish?: string, check?: string, down?: boolean } = {}): Promise<Svc> {
-  const dir = service(t, { run: RECORDER, ...spec })
+  const dir = service(t, { run: SIGNAL_RECORDER, ...spec })
   const r = runsv(t, 'ours', dir)
   if (spec.down === true) await until(() => stat(dir), s => s === 'down\n', { timeout: 15000, what: 'stat' })
   else if (spec.run === undefined) await until(() => sigs(dir), s => s.includes('start'), { timeout: 15000, what: 'sigs' })
