@@ -35,7 +35,8 @@ t.test('p stops, c continues; stat and status say paused', async t => {
   sendControl(p, 'p')
   await until(() => stat(dir), s => s === 'run, paused\n', { what: 'stat' })
   await until(() => readText(`/proc/${pid}/stat`).split(' ')[2], s => s === 'T', { what: 'process state' })
-  t.equal((readStatus(p) as { paused: boolean }).paused, true)
+  // stat is published before status (runit's order): wait for the status record too.
+  await until(() => readStatus(p), st => st !== 'bad-format' && st.paused, { what: 'status paused' })
   sendControl(p, 'c')
   await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
   await until(() => sigs(dir), s => s.includes('CONT'), { what: 'sigs' })
@@ -63,11 +64,15 @@ t.test('k kills and runsv restarts', async t => {
 t.test('letters of one write are handled in order', async t => {
   const dir = await started(t)
   const p = servicePaths(dir)
+  const first = pidOf(dir)
   sendControl(p, 'du')
   await until(() => sigs(dir), s => s.includes('TERM'), { what: 'sigs' })
-  await until(() => stat(dir), s => s === 'run\n', { what: 'stat', timeout: 5000 })
+  const afterDu = await until(() => stat(dir), s => s === 'run\n', { what: 'stat', timeout: 5000 })
+  t.equal(afterDu, 'run\n', 'd then u: stopped, then up again')
+  t.not(pidOf(dir), first, 'a new instance')
   sendControl(p, 'ud')
-  await until(() => stat(dir), s => s === 'down\n', { what: 'stat', timeout: 5000 })
+  const afterUd = await until(() => stat(dir), s => s === 'down\n', { what: 'stat', timeout: 5000 })
+  t.equal(afterUd, 'down\n', 'u then d: down')
 })
 
 t.test('d stops for good, u starts again, o runs once', async t => {
@@ -77,7 +82,7 @@ t.test('d stops for good, u starts again, o runs once', async t => {
   await until(() => stat(dir), s => s === 'down\n', { what: 'stat' })
   t.equal(pidOf(dir), 0)
   t.equal(readText(join(dir, 'supervise', 'pid')), '', 'pid file empty when down')
-  const down = readStatus(p) as { want: string, state: string, pid: number }
+  const down = await until(() => readStatus(p), st => st !== 'bad-format' && st.state === 'down', { what: 'status' }) as { want: string, state: string, pid: number }
   t.same([down.state, down.want, down.pid], ['down', 'down', 0])
   sendControl(p, 'u')
   await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
