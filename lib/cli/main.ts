@@ -1,7 +1,7 @@
 // Entry plumbing shared by every program: argv/env/stdio in, exit code out.
 
 import { basename, dirname, delimiter } from 'node:path'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeSync } from 'node:fs'
 import { UsageError, SysError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
 
@@ -50,6 +50,27 @@ function currentDir (): string {
   }
 }
 
+/**
+ * Writes straight to the descriptor, as runit's tools do (unbuffered, in order, nothing pending at
+ * exit), without creating process.stdout: that stream alone costs sv a few ms of start-up.
+ * A descriptor in non-blocking mode (EAGAIN) falls back to the stream, which queues.
+ */
+function writeAll (fd: 1 | 2, text: string): void {
+  let buf = Buffer.from(text)
+  while (buf.length > 0) {
+    let n: number
+    try {
+      n = writeSync(fd, buf)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EAGAIN') (fd === 1 ? process.stdout : process.stderr).write(buf)
+      else if (code !== 'EPIPE') throw err
+      return
+    }
+    buf = buf.subarray(n)
+  }
+}
+
 export function processIo (): Io {
   // Node loses the name the user typed; argv[1] is the shim's path as the kernel was given it.
   // Found through PATH, the user typed the bare name, which is what runit prints.
@@ -63,8 +84,8 @@ export function processIo (): Io {
     invokedAs: basename(argv0),
     env: process.env,
     cwd: currentDir(),
-    stdout: (t) => { process.stdout.write(t) },
-    stderr: (t) => { process.stderr.write(t) }
+    stdout: (t) => { writeAll(1, t) },
+    stderr: (t) => { writeAll(2, t) }
   }
 }
 

@@ -28,15 +28,13 @@ export const runsv: Program = {
       else termBeforeStart = true
     }
     let started = false
+    // Left installed after the end: removing the last listener restores the default action, and a
+    // signal sent as runsv exits would then kill it instead of letting it exit 0.
     for (const sig of STOP_SIGNALS) process.on(sig, onStop)
-    try {
-      await sup.start()
-      started = true
-      if (termBeforeStart) sup.terminate()
-      await sup.exited
-    } finally {
-      for (const sig of STOP_SIGNALS) process.off(sig, onStop)
-    }
+    await sup.start()
+    started = true
+    if (termBeforeStart) sup.terminate()
+    await sup.exited
     return EXIT.ok
   }
 }

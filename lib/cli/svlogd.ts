@@ -73,12 +73,14 @@ export const svlogd: Program = {
     const options = parse(io)
     if (options === null) return EXIT.usage
     const logger = new Svlogd(options)
-    const handlers = SIGNALS.map(([sig, name]) => [sig, () => { logger.signal(name) }] as const)
-    for (const [sig, fn] of handlers) process.on(sig, fn)
+    let done = false
+    // Left installed after the end: removing the last listener restores the default action,
+    // and a signal sent just before exit would then kill svlogd instead of being ignored.
+    for (const [sig, name] of SIGNALS) process.on(sig, () => { if (!done) logger.signal(name) })
     try {
       await logger.run()
     } finally {
-      for (const [sig, fn] of handlers) process.off(sig, fn)
+      done = true
     }
     return EXIT.ok
   }
