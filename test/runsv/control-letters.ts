@@ -58,7 +58,8 @@ t.test('k kills and runsv restarts', async t => {
   const first = pidOf(dir)
   sendControl(servicePaths(dir), 'k')
   await until(() => pidOf(dir), p => p !== 0 && p !== first, { what: 'pid', timeout: 5000 })
-  t.equal(readText(join(dir, 'runs')), 'start\nstart\n')
+  // The new instance may be published before its script has written its line.
+  t.equal(await until(() => readText(join(dir, 'runs')), r => r.length >= 12, { what: 'runs' }), 'start\nstart\n')
 })
 
 t.test('letters of one write are handled in order', async t => {
