@@ -32,7 +32,8 @@ t.test('exit: the logger gets EOF after the service stops, then runsv exits 0', 
   const dir = service(t, { run: 'echo first; exec sleep 1000', log: 'exec cat > ../out' })
   const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => readText(join(dir, 'out')), s => s === 'first\n', { what: 'out' })
-  t.ok(readText(join(dir, 'log', 'supervise', 'pid')).length > 0, 'log pid published')
+  // cat may pass the line on before runsv has written the logger's pid down
+  await until(() => readText(join(dir, 'log', 'supervise', 'pid')), s => s.length > 0, { what: 'log pid' })
   sendControl(servicePaths(dir), 'x')
   t.same(await runsv.exit, [0, null])
   t.equal(readText(join(dir, 'log', 'supervise', 'stat')), 'down\n')

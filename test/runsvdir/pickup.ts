@@ -64,7 +64,9 @@ t.test('dot names, plain files and links to files are ignored; two links to one 
 
   // One scan starts all of them; once both run, that scan is over.
   await until(() => stat(real) + stat(shared), s => s === 'run\nrun\n', { what: 'stats' })
-  await until(() => r.runsvs().length, n => n >= 2, { what: 'runsv count' })
+  await until(() => r.runsvs().length, n => n >= 2, { what: 'runsv count' }).catch((err: Error) => {
+    throw new Error(`${err.message}; runsvdir stderr ${JSON.stringify(r.stderr())}, tree seen ${r.seen().map(p => `${p}:${cmdline(p)}`).join(', ')}`)
+  })
   t.equal(r.runsvs().length, 2, 'two runsvs: real, and one for both links')
   t.notOk(existsSync(join(hidden, 'supervise')), '.hidden was not started')
   await until(() => r.stderr(), s => s.includes('dangling'), { what: 'stderr' })

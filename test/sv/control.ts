@@ -16,7 +16,11 @@ async function up (t: Test, spec: { run?: string, finish?: string, check?: strin
   const dir = service(t, { run: SIGNAL_RECORDER, ...spec })
   const r = runsv(t, 'ours', dir)
   if (spec.down === true) await until(() => stat(dir), s => s === 'down\n', { timeout: 15000, what: 'stat' })
-  else if (spec.run === undefined) await until(() => sigs(dir), s => s.includes('start'), { timeout: 15000, what: 'sigs' })
+  else if (spec.run === undefined) {
+    await until(() => sigs(dir), s => s.includes('start'), { timeout: 15000, what: 'sigs' })
+    // the script may record its start before runsv has written its pid down
+    await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
+  }
   else await until(() => stat(dir), s => s === 'run\n', { timeout: 15000, what: 'stat' })
   return { dir, runsv: r, run: async (...args) => await sv('ours', args, { cwd: dirname(dir) }) }
 }
