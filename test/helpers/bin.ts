@@ -83,6 +83,21 @@ export const ONE_PROCESS = process.env.RUNIT_TS_HOST === 'runsvdir-1'
 /** tap option for tests of the runsv process itself (its exit, its own signals). */
 export const perProcessOnly = { skip: ONE_PROCESS ? 'runsv process semantics (one-process mode hosts no runsv process)' : false } as const
 
+/** Children of pid, forked by any of its threads (/proc/<pid>/task/<tid>/children). */
+export function childrenOf (pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap(tid => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(s => s !== '').map(Number)
+      } catch {
+        return []
+      }
+    })
+  } catch {
+    return []
+  }
+}
+
 /** Every process started by a test carries this variable, so teardown can find its descendants. */
 const MARK = 'RUNIT_TS_TEST_MARK'
 

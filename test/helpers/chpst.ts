@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { chmodSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BIN, runBin, startBin, type StartOptions } from './bin.js'
+import { BIN, childrenOf, runBin, startBin, type StartOptions } from './bin.js'
 import { runitBin } from './runit.js'
 import { until } from './until.js'
 
@@ -97,21 +97,6 @@ export function report (stdout: string): Record<string, string> {
 /** The command name of a process ('' when gone). */
 export function comm (pid: number): string {
   try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() } catch { return '' }
-}
-
-/** Children of pid, forked by any of its threads (/proc/<pid>/task/<tid>/children). */
-export function childrenOf (pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap(tid => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(s => s !== '').map(Number)
-      } catch {
-        return []
-      }
-    })
-  } catch {
-    return []
-  }
 }
 
 /** pid and all its descendants. */

@@ -6,7 +6,8 @@ import { runBin, alive } from '../helpers/bin.js'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { runitBin, needRunit } from '../helpers/runit.js'
-import { startRunsvdir, makeService, servicePid, childrenOf, cmdline, exited } from './tree.js'
+import { childrenOf } from '../helpers/bin.js'
+import { startRunsvdir, makeService, servicePid, cmdline, exited } from './tree.js'
 
 t.test('services run under one process; a broken service does not stop the others', async t => {
   const base = t.testdir()

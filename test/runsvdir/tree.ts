@@ -5,13 +5,14 @@
 // recycled pid is never hit).
 
 import t from 'tap'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startBin, alive, BIN, type Started, type StartOptions } from '../helpers/bin.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 import { script } from '../helpers/svdir.js'
+import { childrenOf } from '../helpers/bin.js'
 import { until } from '../helpers/until.js'
 
 interface Tap {
@@ -30,21 +31,6 @@ function procStat (pid: number): string[] | undefined {
 
 function startTime (pid: number): string | undefined {
   return procStat(pid)?.[19]
-}
-
-/** Direct children of pid (from every thread's children list). */
-export function childrenOf (pid: number): number[] {
-  const out: number[] = []
-  let tasks: string[]
-  try { tasks = readdirSync(`/proc/${pid}/task`) } catch { return out }
-  for (const tid of tasks) {
-    try {
-      for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').trim().split(/\s+/)) {
-        if (c !== '') out.push(Number(c))
-      }
-    } catch { /* thread gone */ }
-  }
-  return out
 }
 
 /** Every descendant of pid, breadth first. */
