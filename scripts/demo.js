@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// The `npm start` demo: runsvdir in the foreground over a temporary copy of sv-examples/hello, no
-// root needed. Ctrl-C (SIGINT) makes runsvdir stop every runsv and service; then the copy is removed.
+// The `npm start` demo: runsvdir in the foreground over a temporary copy of sv-examples/ (the
+// examples safe to start anywhere), no root needed. Ctrl-C (SIGINT) makes runsvdir stop every
+// runsv and service; then the copy is removed.
 
 import { spawn } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname, relative } from 'node:path'
+import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -16,9 +18,14 @@ const service = join(work, 'service')
 const bin = join(work, 'bin')
 // Only the examples safe to start anywhere: the others run system daemons (dbus, sshd, udevd…)
 // whose setup, run as root, would change this machine (host keys, /run, the system bus socket).
-const DEMO_SERVICES = ['hello']
+const DEMO_SERVICES = ['hello', 'webapp']
 mkdirSync(service, { recursive: true })
 for (const name of DEMO_SERVICES) cpSync(join(root, 'sv-examples', name), join(service, name), { recursive: true })
+// Run by root, webapp drops to nobody (chpst -u), who must be able to read its directory.
+chmodSync(work, 0o755)
+// webapp listens on the port in env/PORT: a free one, so the demo never collides with 8080.
+const port = await freePort()
+writeFileSync(join(service, 'webapp', 'env', 'PORT'), `${port}\n`)
 // runsvdir finds runsv through PATH (as runit does), and log/run scripts call svlogd by name:
 // a bin directory of plain names for the five programs goes first on PATH.
 mkdirSync(bin)
@@ -26,7 +33,6 @@ for (const p of programs) symlinkSync(join(root, 'bin', `${p}.js`), join(bin, p)
 
 const names = readdirSync(service).filter(n => !n.startsWith('.'))
 const first = names.includes('hello') ? 'hello' : names[0] ?? 'hello'
-const sv = relative(process.cwd(), join(root, 'bin', 'sv.js')) || join(root, 'bin', 'sv.js')
 const say = (line = '') => { process.stdout.write(line + '\n') }
 
 const child = spawn(process.execPath, [join(root, 'bin', 'runsvdir.js'), '-P', service], {
@@ -36,9 +42,12 @@ const child = spawn(process.execPath, [join(root, 'bin', 'runsvdir.js'), '-P', s
 
 say(`runsvdir (pid ${child.pid}) is supervising ${service}`)
 say(`  services: ${names.join(' ') || '(none)'}`)
-say('Try, in another terminal:')
-say(`  SVDIR=${service} node ${sv} status ${first}`)
-say(`  SVDIR=${service} node ${sv} restart ${first}`)
+say('Try, in another terminal (the PATH gives sv, and the chpst that ./check scripts call):')
+say(`  export SVDIR=${service} PATH=${bin}:$PATH`)
+say(`  sv status ${names.join(' ')}`)
+say(`  sv restart ${first}`)
+say(`  sv check webapp && curl http://127.0.0.1:${port}/`)
+say(`  tail ${join(service, 'webapp', 'log', 'main', 'current')}`)
 say('Press Ctrl-C to stop everything.')
 say()
 
@@ -78,6 +87,15 @@ function leftovers () {
     }
   }
   return out
+}
+
+function freePort () {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
 }
 
 function alive (pid) {

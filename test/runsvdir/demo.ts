@@ -1,6 +1,6 @@
 // `npm start` (scripts/demo.js, run after the build): runsvdir over a copy of sv-examples/.
 import t from 'tap'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT, alive } from '../helpers/bin.js'
@@ -8,7 +8,7 @@ import { cleanEnv } from '../helpers/clean-env.js'
 import { until } from '../helpers/until.js'
 import { trackTree, cmdline, within } from './tree.js'
 
-t.test('the demo supervises hello, says what to try, and ^C leaves nothing behind', async t => {
+t.test('the demo supervises hello and webapp, its hints work as printed, and ^C leaves nothing behind', async t => {
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.js')], {
     cwd: ROOT,
     env: cleanEnv({ TMPDIR: t.testdir() }),
@@ -22,10 +22,23 @@ t.test('the demo supervises hello, says what to try, and ^C leaves nothing behin
   const tree = trackTree(t, child.pid!, { killRoot: true })
 
   const [, dir] = await until(() => /is supervising (\S+)/.exec(out), m => m !== null, { what: 'demo output' }) as RegExpExecArray
-  t.match(out, `SVDIR=${dir} node bin/sv.js status hello`, 'suggests the sv command')
-  const hello = join(dir!, 'hello')
-  await until(() => existsSync(join(hello, 'supervise', 'stat')) && readFileSync(join(hello, 'supervise', 'stat'), 'latin1'), s => s === 'run\n', { what: 'hello stat' })
+  const [, path] = await until(() => new RegExp(`export SVDIR=${dir} PATH=(\\S+):\\$PATH`).exec(out), m => m !== null, { what: 'the export hint' }) as RegExpExecArray
+  t.match(out, 'sv status hello webapp', 'suggests sv status')
+  for (const name of ['hello', 'webapp']) {
+    const svc = join(dir!, name)
+    await until(() => existsSync(join(svc, 'supervise', 'stat')) && readFileSync(join(svc, 'supervise', 'stat'), 'latin1'), s => s === 'run\n', { what: `${name} stat` })
+  }
   await until(() => out, s => s.includes('hello: still here'), { what: 'hello output' })
+  // The hints, as a user in another terminal would type them.
+  const env = cleanEnv({ SVDIR: dir!, PATH: `${path!}:${process.env.PATH ?? '/usr/bin:/bin'}` })
+  const status = spawnSync('sv', ['status', 'hello', 'webapp'], { env, encoding: 'utf8' })
+  t.match(status.stdout, /^run: hello: \(pid \d+\) \d+s\nrun: webapp: \(pid \d+\) \d+s; run: log: \(pid \d+\) \d+s\n$/, 'sv status as printed')
+  const check = spawnSync('sv', ['-w', '30', 'check', 'webapp'], { env, encoding: 'utf8' })
+  t.equal(check.status, 0, `sv check webapp passes: ${check.stdout}${check.stderr}`)
+  const port = /curl http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1]
+  const logFile = join(dir!, 'webapp', 'log', 'main', 'current')
+  t.match(out, `tail ${logFile}`, 'says where the log is')
+  await until(() => existsSync(logFile) && readFileSync(logFile, 'utf8'), s => s.includes(`listening on http://127.0.0.1:${port}/`), { what: 'webapp log line' })
   tree.sample()
   const seen = tree.seen()
   t.ok(seen.length >= 3, 'runsvdir, runsv and the service were running')
