@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { runProgram } from '../build/cli/main.js'
-import { svlogd } from '../build/cli/svlogd.js'
-runProgram(svlogd)
+require('node:module').enableCompileCache?.() // V8's code cache for the bundle (Node >= 22.1)
+require('../build/bin/svlogd.cjs').run()

@@ -1,13 +1,9 @@
 // runsv: supervise one service directory (runsv(8)).
 
-import { enableCompileCache } from '../os/compile-cache.js'
 import { UsageError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
+import { Supervisor } from '../runsv/supervisor.js'
 import type { Program } from './main.js'
-
-// runsvdir starts a runsv per new service: the supervisor's modules (loaded below, with import())
-// then come from V8's cache where the runtime has one, which shortens symlink-to-running.
-enableCompileCache()
 
 const EXIT = { ok: 0, usage: 1, fatal: 111 } as const // runsv(8)
 
@@ -25,21 +21,20 @@ export const runsv: Program = {
   async main (io) {
     if (io.argv.length !== 1) throw new UsageError()
     const dir = io.argv[0]!
-    let sup: { terminate: () => void } | undefined
+    const sup = new Supervisor({ dir, cwd: io.cwd, say: makeSay(`runsv ${dir}`, io.stderr) })
     let termBeforeStart = false
     const onStop = (): void => {
-      if (sup !== undefined) sup.terminate()
+      if (started) sup.terminate()
       else termBeforeStart = true
     }
+    let started = false
     // Left installed after the end: removing the last listener restores the default action, and a
     // signal sent as runsv exits would then kill it instead of letting it exit 0.
     for (const sig of STOP_SIGNALS) process.on(sig, onStop)
-    const { Supervisor } = await import('../runsv/supervisor.js')
-    const supervisor = new Supervisor({ dir, cwd: io.cwd, say: makeSay(`runsv ${dir}`, io.stderr) })
-    await supervisor.start()
-    sup = supervisor
-    if (termBeforeStart) supervisor.terminate()
-    await supervisor.exited
+    await sup.start()
+    started = true
+    if (termBeforeStart) sup.terminate()
+    await sup.exited
     return EXIT.ok
   }
 }

@@ -1,15 +1,11 @@
 // sv: control and report on services supervised by runsv (sv(8)); under any other name, the LSB
 // init-script personality for the service of that name.
 
-import { enableCompileCache } from '../os/compile-cache.js'
 import { getopt, scanUlong } from './getopt.js'
 import { UsageError, SysError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
 import { lookupCommand } from '../sv/commands.js'
 import { versionLine, type Program, type Io } from './main.js'
-
-// Before the bulk of sv is loaded (below, with import()), so that part can come from the cache.
-enableCompileCache()
 
 const EXIT = { ok: 0, maxFailed: 99, usage: 100, fatal: 100 } as const // sv(8)
 const EXIT_LSB = { ok: 0, usage: 2, fatal: 151 } as const // sv(8) "LSB init script"
