@@ -35,7 +35,8 @@ function hookPresent (ctx: HookContext, letter: string): boolean {
 export async function runHook (ctx: HookContext, letter: string): Promise<boolean> {
   if (!hookPresent(ctx, letter)) return false
   const r = await spawnProgram({
-    file: ctx.paths.hook(letter),
+    // Relative to cwd, as runit execs it: a script's $0 is then control/<letter>.
+    file: `control/${letter}`,
     args: [],
     argv0: `control/${letter}`,
     cwd: ctx.paths.dir,

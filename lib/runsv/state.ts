@@ -36,6 +36,9 @@ export interface State {
 export type Event =
   /** `handled`: control/<letter> (or control/t for d, x) ran and exited 0 */
   | { kind: 'control', who: Who, letter: string, handled: boolean, now: Tai }
+  /** d or x on a running service, before control/t decides the stop: the new want alone, so
+   * that control/t sees it in supervise/status as runit's does */
+  | { kind: 'want', who: Who, letter: 'd' | 'x' }
   | { kind: 'term', handled: boolean, now: Tai }
   | { kind: 'started', who: Who, stage: Stage, pid: number, now: Tai }
   /** `signal` is the number (0 for a normal exit); `finishExists`: ./finish can be opened */
@@ -126,6 +129,13 @@ class Builder {
     }
   }
 
+  want (who: Who, letter: 'd' | 'x'): void {
+    const s = this.svc(who)
+    s.want = letter === 'd' ? 'down' : 'exit'
+    s.once = false
+    this.publish(who)
+  }
+
   control (who: Who, letter: string, handled: boolean): void {
     const s = this.svc(who)
     const running = s.state === 'run'
@@ -143,9 +153,7 @@ class Builder {
       case 'd':
       case 'x':
         if (letter === 'x' && who === 'log') return
-        s.want = letter === 'd' ? 'down' : 'exit'
-        s.once = false
-        this.publish(who)
+        this.want(who, letter)
         if (running) this.stop(who, handled)
         return
       case 't':
@@ -248,6 +256,9 @@ export function step (state: State, ev: Event): Step {
       break
     case 'term':
       b.control('main', 'x', ev.handled)
+      break
+    case 'want':
+      if (ev.who === 'main' || b.s.log !== null) b.want(ev.who, ev.letter)
       break
     case 'started':
       b.started(ev.who, ev.stage, ev.pid, ev.now)

@@ -104,11 +104,11 @@ export class Supervisor {
   /** supervise/ and log/supervise/: lock, FIFOs, the log pipe; each failure is runit's fatal line. */
   private async setUp (logPaths: SvPaths | null): Promise<void> {
     const p = this.paths
-    makeSupervise(p.supervise, p.dir)
+    makeSupervise(p.supervise, p.dir, './supervise')
     this.main = { paths: p, label: 'supervise', lockFd: -1, okFd: -1, control: null, lastPid: null }
     this.main.lockFd = openOrFail(() => openLockFile(p.lock), 'unable to open supervise/lock')
     if (logPaths !== null) {
-      makeSupervise(logPaths.supervise, logPaths.dir)
+      makeSupervise(logPaths.supervise, logPaths.dir, './log/supervise')
       this.log = { paths: logPaths, label: 'log/supervise', lockFd: -1, okFd: -1, control: null, lastPid: null }
       this.log.lockFd = openOrFail(() => openLockFile(logPaths.lock), 'unable to open log/supervise/lock')
     }
@@ -196,9 +196,11 @@ export class Supervisor {
     let ev: Event
     switch (raw.kind) {
       case 'control':
+        if (raw.who === 'main' && (raw.letter === 'd' || raw.letter === 'x')) await this.wantBeforeHook(raw.letter)
         ev = { ...raw, handled: raw.who === 'main' && await this.hookFor(raw.letter), now }
         break
       case 'term':
+        await this.wantBeforeHook('x')
         ev = { kind: 'term', handled: await this.hookFor('x'), now }
         break
       case 'exited':
@@ -216,7 +218,18 @@ export class Supervisor {
   private async hookFor (letter: string): Promise<boolean> {
     const hook = hookLetterFor(letter)
     if (hook === null || this.state.main.state !== 'run') return false
-    return await runHook(this.hookContext(), hook)
+    return await this.hook(hook)
+  }
+
+  /** runit sets and publishes want down/exit before control/t decides how to stop. */
+  private async wantBeforeHook (letter: 'd' | 'x'): Promise<void> {
+    if (this.state.main.state === 'run') await this.apply({ kind: 'want', who: 'main', letter })
+  }
+
+  /** Runs control/<letter> once supervise/ shows the state so far: hooks read it, as in runit. */
+  private async hook (letter: string): Promise<boolean> {
+    this.flushPublish()
+    return await runHook(this.hookContext(), letter)
   }
 
   private hookContext (): HookContext {
@@ -238,7 +251,7 @@ export class Supervisor {
         sendSignal(fx.pid, fx.signal)
         return
       case 'hook':
-        await runHook(this.hookContext(), fx.letter)
+        await this.hook(fx.letter)
         return
       case 'delay': {
         const timer = setTimeout(() => {
@@ -255,12 +268,14 @@ export class Supervisor {
         this.finish()
         return
       case 'spawn':
+        // The state before the start is a record of its own (down, then run), as runit writes it.
+        this.flushPublish()
         await this.spawn(fx.who, fx.stage, fx.args)
     }
   }
 
   private async spawn (who: Who, stage: 'run' | 'finish', args: string[]): Promise<void> {
-    if (who === 'main' && stage === 'run') await runHook(this.hookContext(), 'u')
+    if (who === 'main' && stage === 'run') await this.hook('u')
     const isLog = who === 'log'
     const file = stage === 'run' ? './run' : './finish'
     const r = await spawnProgram({
@@ -334,7 +349,7 @@ function record (svc: Svc, side: Side): { pid?: string, stat: string, status: Bu
 }
 
 /** runit's supervise/ creation: mkdir 0700, or create a symlink's target (relative to `base`). */
-function makeSupervise (path: string, base: string): void {
+function makeSupervise (path: string, base: string, label: string): void {
   try {
     mkdirSync(path, { mode: 0o700 })
     return
@@ -345,9 +360,10 @@ function makeSupervise (path: string, base: string): void {
   } catch (err) {
     const code = errnoCode(err)
     if (code === 'ENOENT' || code === 'EINVAL') return
-    throw new SysError('unable to readlink ./supervise', err)
+    throw new SysError(`unable to readlink ${label}`, err)
   }
-  if (Buffer.byteLength(target) >= 256) throw new SysError('unable to readlink ./supervise', { code: 'ENAMETOOLONG' })
+  // runit's own words for its 256-byte buffer, not strerror's "file name too long".
+  if (Buffer.byteLength(target) >= 256) throw new SysError(`unable to readlink ${label}: name too long`, undefined)
   try {
     mkdirSync(resolve(base, target), { mode: 0o700 })
   } catch { /* runit ignores errors here; the lock open reports them */ }

@@ -5,6 +5,7 @@ import { chmodSync } from 'node:fs'
 import { startBin } from '../helpers/bin.js'
 import { service, stat, pidOf, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
+import { runitBin } from '../helpers/runit.js'
 import { sendControl } from '../../build/svdir/control-fifo.js'
 import { servicePaths } from '../../build/svdir/layout.js'
 
@@ -30,12 +31,12 @@ t.test('control/t exiting 0 replaces the TERM; control/d runs after a down', asy
 })
 
 t.test('control/h exiting non-zero: the HUP is still sent', async t => {
-  const dir = service(t, { run: RECORDER, hooks: { h: 'echo h >> ./hooks; exit 1' } })
+  const dir = service(t, { run: RECORDER, hooks: { h: 'echo "h $0" >> ./hooks; exit 1' } })
   startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => lines(dir, 'sigs'), s => s.includes('start'), { what: 'sigs' })
   sendControl(servicePaths(dir), 'h')
   await until(() => lines(dir, 'sigs'), s => s.includes('HUP'), { what: 'sigs' })
-  t.same(lines(dir, 'hooks'), ['h'])
+  t.same(lines(dir, 'hooks'), ['h control/h'], 'ran once, as control/h (runit\'s $0)')
 })
 
 t.test('control/u runs before every start; a hook without the x bit is ignored', async t => {
@@ -61,3 +62,40 @@ t.test('hooks write to the log pipe and run with signals unblocked', async t => 
   await until(() => readText(join(dir, 'out')), s => s.includes('hook says hi'), { what: 'log output' })
   t.match(readText(join(dir, 'blocked')), /^SigBlk:\s+0+\n$/, 'no blocked signals')
 })
+
+// Hooks read supervise/ as runit leaves it when it runs them: want before control/t, got TERM
+// before control/d and control/x, the dead process's "down" before control/u of the restart.
+// Checked against runit's runsv too when its binary is there.
+const SEEN = 'echo "$(basename $0): $(cat supervise/stat)" >> ./seen; exit 1'
+for (const impl of ['ours', 'runit'] as const) {
+  const exe = impl === 'runit' ? runitBin('runsv') : undefined
+  t.test(`hooks see the state so far (${impl}'s runsv)`, { skip: impl === 'runit' && exe === undefined ? 'no runit runsv' : false }, async t => {
+    const dir = service(t, { run: 'sleep 1; exec sleep 1000', hooks: { t: SEEN, d: SEEN, x: SEEN, u: SEEN } })
+    startBin(t, 'runsv', [dir], { services: [dir], exe })
+    const seen = (): string[] => lines(dir, 'seen')
+    await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+    // Up for over a second, so the restart after t is immediate.
+    await until(() => seen(), s => s.length === 1, { what: 'the first control/u' })
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    sendControl(servicePaths(dir), 't')
+    await until(() => seen(), s => s.length === 3, { what: 'control/t and control/u of the restart' })
+    await until(() => stat(dir), s => s === 'run\n', { what: 'restarted' })
+    sendControl(servicePaths(dir), 'd')
+    await until(() => seen(), s => s.length === 5, { what: 'control/t and control/d' })
+    sendControl(servicePaths(dir), 'u')
+    await until(() => seen(), s => s.length === 6, { what: 'control/u' })
+    await until(() => stat(dir), s => s === 'run\n', { what: 'up again' })
+    sendControl(servicePaths(dir), 'x')
+    await until(() => seen(), s => s.length === 8, { what: 'control/t and control/x' })
+    t.same(seen(), [
+      'u: down',
+      't: run',
+      'u: down',
+      't: run, want down',
+      'd: run, got TERM, want down',
+      'u: down',
+      't: run, want exit',
+      'x: run, got TERM, want exit'
+    ])
+  })
+}

@@ -62,6 +62,21 @@ t.test('fatal errors name the file and exit 111', async t => {
   t.equal(f.stderr, `runsv ${file}: fatal: unable to open supervise/lock: not a directory\n`)
 })
 
+t.test('a supervise symlink of 256+ bytes: runit\'s "name too long", naming which one', async t => {
+  const long = 'x'.repeat(300)
+  const main = service(t, { run: 'exec sleep 1000', name: 'longmain' })
+  symlinkSync(long, join(main, 'supervise'))
+  const m = await runBin('runsv', [main])
+  t.equal(m.code, 111)
+  t.equal(m.stderr, `runsv ${main}: fatal: unable to readlink ./supervise: name too long\n`)
+
+  const log = service(t, { run: 'exec sleep 1000', log: 'exec cat', name: 'longlog' })
+  symlinkSync(long, join(log, 'log', 'supervise'))
+  const l = await runBin('runsv', [log])
+  t.equal(l.code, 111)
+  t.equal(l.stderr, `runsv ${log}: fatal: unable to readlink ./log/supervise: name too long\n`)
+})
+
 t.test('log that is not a directory: runit\'s warning, no log service', async t => {
   const dir = service(t, { run: 'exec sleep 1000' })
   writeFileSync(join(dir, 'log'), '')
