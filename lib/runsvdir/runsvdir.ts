@@ -5,13 +5,13 @@
 // runit's one-second delay. Supervisors are started and stopped through a Launcher only.
 // No process-wide state: signals are wired by lib/cli/runsvdir.ts to term()/hangup()/alarm().
 
-import { statSync, readdirSync, openSync, writeSync, closeSync, type BigIntStats } from 'node:fs'
+import { statSync, opendirSync, openSync, writeSync, closeSync, type BigIntStats } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Say } from '../errors/say.js'
-import { errnoCode } from '../errors/errors.js'
 import { taiNow, formatTai64nText } from '../protocol/tai64.js'
 import { servicePaths } from '../svdir/layout.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
+import { sendControl } from '../svdir/control-fifo.js'
 import { watchEntries, type EntryWatch } from '../os/watch.js'
 import { lockDirectory, type DirLock } from '../os/dirlock.js'
 import { diff, isCandidate, type Seen, type ServiceId, type RunsvState, type Start } from './scan.js'
@@ -24,6 +24,8 @@ export const BUSY_MS = 1000
 export const RESTART_DELAY_MS = 1000
 /** on HUP, how long runsvs get to stop their services before everything left is killed */
 export const STOP_GRACE_MS = 10_000
+/** on HUP, how often a runsv we did not start (no exit event) is looked at: has it exited? */
+export const FOREIGN_POLL_MS = 100
 /** coalesces bursts of change events into one scan */
 const KICK_MS = 10
 /** the lock directory inside the scan directory (a dot name: never a service) */
@@ -86,6 +88,9 @@ export class Runsvdir {
   private tickTimer: NodeJS.Timeout | undefined
   private kickTimer: NodeJS.Timeout | undefined
   private graceTimer: NodeJS.Timeout | undefined
+  private pollTimer: NodeJS.Timeout | undefined
+  /** on HUP: runsvs we did not start, told to exit, not gone yet (by service name) */
+  private readonly foreignLeft = new Set<string>()
   private watcher: EntryWatch | undefined
   private watchedId = ''
   private lock: DirLock | undefined
@@ -136,16 +141,49 @@ export class Runsvdir {
   }
 
   /** SIGHUP: TERM every runsv, wait until all have exited (killing what is left after the grace
-   * period, services included), then end. */
+   * period, services included), then end. A runsv we did not start (left by an earlier runsvdir)
+   * is not our child: it is told to exit through supervise/control, and watched through
+   * supervise/ok until it has; after the grace period its services get 'k', and after a second
+   * one it is given up on with a warning. */
   hangup (): void {
     if (this.stopping) return
     this.stopping = true
     this.clearTimers()
     void this.watcher?.close()
-    for (const e of this.table.values()) e.handle?.terminate()
+    for (const e of this.table.values()) {
+      if (e.handle !== undefined) e.handle.terminate()
+      else if (this.supervisedElsewhere(e.name)) {
+        this.control(e.name, 'x')
+        this.foreignLeft.add(e.name)
+      }
+    }
+    if (this.foreignLeft.size > 0) this.pollTimer = setInterval(() => { this.pollForeign() }, FOREIGN_POLL_MS)
     this.graceTimer = setTimeout(() => {
       for (const e of this.live()) e.handle?.kill()
+      // Both services, since a log service that ignores TERM keeps its runsv too.
+      for (const name of this.foreignLeft) for (const d of [name, join(name, 'log')]) this.control(d, 'k')
+      if (this.foreignLeft.size === 0) return
+      this.graceTimer = setTimeout(() => {
+        for (const name of this.foreignLeft) this.say.warn(`runsv ${name} did not exit, leaving it running`)
+        this.foreignLeft.clear()
+        this.checkStopped()
+      }, this.o.stopGraceMs)
     }, this.o.stopGraceMs)
+    this.checkStopped()
+  }
+
+  /** Sends `letters` to the runsv of `name` (relative to the scan directory), best effort: one
+   * that is gone, or does not read, is found out by the supervise/ok poll. */
+  private control (name: string, letters: string): void {
+    try {
+      sendControl(servicePaths(join(this.abs, name)), letters)
+    } catch { /* no supervise/control, or a full FIFO */ }
+  }
+
+  private pollForeign (): void {
+    for (const name of this.foreignLeft) {
+      if (!this.supervisedElsewhere(name)) this.foreignLeft.delete(name)
+    }
     this.checkStopped()
   }
 
@@ -213,18 +251,15 @@ export class Runsvdir {
   }
 
   private scan (): void {
-    let names: string[]
-    try {
-      names = readdirSync(this.abs)
-    } catch (err) {
+    const read = readEntries(this.abs)
+    if (!read.ok) {
       // Nothing is removed after a failed read (runit).
-      const opening = ['ENOENT', 'ENOTDIR', 'EACCES', 'EMFILE', 'ENFILE'].includes(errnoCode(err) ?? '')
-      this.say.warn(`unable to ${opening ? 'open' : 'read'} directory ${this.dir}`, err)
+      this.say.warn(`unable to ${read.verb} directory ${this.dir}`, read.err)
       this.check = true
       return
     }
     const seen: Seen[] = []
-    for (const name of names) {
+    for (const name of read.names) {
       if (!isCandidate(name)) continue
       try {
         const s = statSync(join(this.abs, name), { bigint: true })
@@ -305,7 +340,7 @@ export class Runsvdir {
   }
 
   private checkStopped (): void {
-    if (this.finished || this.live().length > 0) return
+    if (this.finished || this.live().length > 0 || this.foreignLeft.size > 0) return
     void this.finish({ kind: 'hup' })
   }
 
@@ -400,6 +435,7 @@ export class Runsvdir {
     this.finished = true
     this.clearTimers()
     clearTimeout(this.graceTimer)
+    clearInterval(this.pollTimer)
     if (outcome.kind !== 'hup') {
       for (const e of [...this.table.values(), ...this.retiring.values()]) e.handle?.release()
     }
@@ -408,4 +444,32 @@ export class Runsvdir {
     this.lock = undefined
     this.resolveDone(outcome)
   }
+}
+
+export type ReadEntries =
+  | { ok: true, names: string[] }
+  /** runit's opendir() or readdir() failed */
+  | { ok: false, verb: 'open' | 'read', err: unknown }
+
+/**
+ * The names in directory `path` in the directory's own order (readdir(3), as `ls -U` lists them):
+ * with two names for one service directory, the first decides the name its runsv gets, as in
+ * runit. Not readdirSync, which libuv sorts.
+ */
+export function readEntries (path: string): ReadEntries {
+  let dir
+  try {
+    dir = opendirSync(path)
+  } catch (err) {
+    return { ok: false, verb: 'open', err }
+  }
+  const names: string[] = []
+  try {
+    for (let ent = dir.readSync(); ent !== null; ent = dir.readSync()) names.push(ent.name)
+  } catch (err) {
+    return { ok: false, verb: 'read', err }
+  } finally {
+    dir.closeSync()
+  }
+  return { ok: true, names }
 }

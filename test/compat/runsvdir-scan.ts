@@ -7,7 +7,7 @@ import { alive } from '../helpers/bin.js'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { runitBin, needRunit, RUNIT_DIR } from '../helpers/runit.js'
-import { startRunsvdir, makeService, type RunsvdirRun, exited } from '../runsvdir/tree.js'
+import { startRunsvdir, makeService, type RunsvdirRun, exited, cmdline } from '../runsvdir/tree.js'
 
 interface Tree { base: string, scan: string, real: string, hidden: string, shared: string }
 
@@ -78,4 +78,23 @@ t.test('TERM: exit 0, the runsvs stay', needRunit(), async t => {
   const runit = await term(t, true)
   const ours = await term(t, false)
   t.same(ours, runit, JSON.stringify(runit))
+})
+
+/** The name the runsv of a directory with ten links to it runs under (its last argument). */
+async function chosenName (t: Test, runit: boolean): Promise<string> {
+  const base = t.testdir()
+  const scan = join(base, 'service')
+  mkdirSync(scan)
+  const shared = makeService(join(base, 'sv'), 'shared')
+  for (let i = 0; i < 10; i++) symlinkSync(shared, join(scan, `n${i}`))
+  const r = startRunsvdir(t, [scan], runit ? { services: [shared], exe: runitBin('runsvdir'), runitDir: RUNIT_DIR } : { services: [shared] })
+  await until(() => stat(shared), s => s === 'run\n', { what: 'stat', timeout: 8000 })
+  const [runsv] = await until(() => r.runsvs(), l => l.length === 1, { what: 'runsvs' })
+  return cmdline(runsv!).split('\0').at(-2)!
+}
+
+t.test('ten names for one directory: the runsv gets the same one (readdir order)', needRunit(), async t => {
+  const runit = await chosenName(t, true)
+  const ours = await chosenName(t, false)
+  t.equal(ours, runit, `runit chose ${runit}`)
 })

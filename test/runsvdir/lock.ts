@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { alive } from '../helpers/bin.js'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
+import { runitBin, needRunit, RUNIT_DIR } from '../helpers/runit.js'
 import { startRunsvdir, makeService, servicePid, exited } from './tree.js'
 
 async function running (t: Test) {
@@ -64,6 +65,44 @@ t.test('after a crash the lock is stale at once; runsvs left behind are waited f
   t.ok(alive(mine!), 'supervised by the second runsvdir')
   t.equal(second.stderr(), '', 'and no lock errors on the way')
 })
+
+// A runsv left behind is not a child of the new runsvdir: HUP tells it to exit through its
+// supervise/control (runit's runsv obeys that as ours does) and waits until supervise/ok is free.
+const takeovers = [
+  { how: 'SIGTERM', runit: false },
+  { how: 'SIGKILL', runit: false },
+  { how: 'SIGTERM', runit: true }
+] as const
+for (const { how, runit } of takeovers) {
+  const by = runit ? "runit's runsvdir and runsv" : 'runsvdir'
+  t.test(`after a ${how}ed ${by}, HUP stops the runsvs left behind too, services and logs included, exit 111`, runit ? needRunit() : {}, async t => {
+    const base = t.testdir()
+    const scan = join(base, 'service')
+    mkdirSync(scan)
+    const svc = makeService(scan, 'svc')
+    const log = makeService(svc, 'log', 'exec cat')
+    const first = startRunsvdir(t, [scan], runit ? { services: [svc], exe: runitBin('runsvdir'), runitDir: RUNIT_DIR } : { services: [svc] })
+    await until(() => stat(svc) + stat(log), s => s === 'run\nrun\n', { what: 'stats' })
+    const left = [...first.runsvs(), servicePid(svc), servicePid(log)]
+    t.equal(left.length, 3, 'one runsv, its service and its log')
+    process.kill(first.pid, how)
+    await exited(first)
+
+    const second = startRunsvdir(t, [scan], { services: [svc] })
+    await until(() => existsSync(join(scan, '.runsvdir.lock', 'pid')) && readFileSync(join(scan, '.runsvdir.lock', 'pid'), 'latin1'), s => s === `${second.pid}\n`, { what: 'lock owner' })
+    process.kill(second.pid, 'SIGALRM')
+    await until(() => existsSync(join(scan, '.forced-rescan')), e => e, { what: '.forced-rescan' })
+    t.same(second.runsvs(), [], 'the second waits for the old runsv')
+    t.same(left.filter(alive), left, 'which still runs its services')
+
+    process.kill(second.pid, 'SIGHUP')
+    const [code, signal] = await exited(second)
+    t.same([code, signal], [111, null], 'exit 111')
+    t.same(left.filter(alive), [], 'no runsv, service or log left')
+    t.equal(stat(svc), 'down\n', 'the old runsv published the stop')
+    t.equal(second.stderr(), '')
+  })
+}
 
 t.test('SIGTERM releases the lock', async t => {
   const { scan, first } = await running(t)

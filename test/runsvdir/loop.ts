@@ -2,13 +2,13 @@
 import t, { type Test } from 'tap'
 import { mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { alive } from '../helpers/bin.js'
+import { alive, startBin } from '../helpers/bin.js'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { makeSay } from '../../build/errors/say.js'
 import { Runsvdir, type RunsvdirOptions } from '../../build/runsvdir/runsvdir.js'
 import { processLauncher } from '../../build/runsvdir/launcher.js'
-import { makeService, runsvBinDir, trackTree, servicePid, within } from './tree.js'
+import { makeService, runsvBinDir, trackTree, servicePid, within, exited } from './tree.js'
 
 type T = Test
 
@@ -84,6 +84,40 @@ t.test('HUP kills what does not stop within the grace period, services included'
   l.hangup()
   t.same(await within(l.done, () => 'the loop has not ended'), { kind: 'hup' })
   t.same([...runsvs, svc].filter(alive), [], 'runsv and the TERM-proof service are gone')
+})
+
+/** A service under a runsv the loop did not start (as one left by an earlier runsvdir), and a
+ * loop that has scanned it. */
+async function foreign (t: T, run: string, logRun: string) {
+  const { scan } = scanDir(t)
+  const svc = makeService(scan, 'svc', run)
+  const log = makeService(svc, 'log', logRun)
+  const runsv = startBin(t, 'runsv', [svc], { services: [svc] })
+  await until(() => stat(svc) + stat(log), s => s === 'run\nrun\n', { what: 'stats' })
+  const warm = makeService(scan, 'warm')
+  const { l, said } = loop(t, scan)
+  await until(() => stat(warm), s => s === 'run\n', { what: 'warm' })
+  t.same(l.pids.length, 1, 'only warm got a runsv of the loop')
+  return { l, said, runsv, left: [runsv.pid, servicePid(svc), servicePid(log)] }
+}
+
+t.test('HUP: a runsv not started by the loop gets x, and k for what ignores TERM after the grace period', async t => {
+  const { l, runsv, left } = await foreign(t, "trap '' TERM\nexec sleep 1000", "trap '' TERM\nexec sleep 1000")
+  l.hangup()
+  t.same(await within(l.done, () => 'the loop has not ended'), { kind: 'hup' })
+  t.same(await exited(runsv), [0, null], 'the runsv was told to exit')
+  t.same(left.filter(alive), [], 'runsv, the TERM-proof service and log are gone')
+})
+
+t.test('HUP: a runsv not started by the loop that does not exit is given up on after two grace periods', async t => {
+  const { l, said, left } = await foreign(t, 'exec sleep 1000', 'exec sleep 1000')
+  process.kill(left[0]!, 'SIGSTOP')
+  t.teardown(() => { try { process.kill(left[0]!, 'SIGCONT') } catch { /* gone */ } })
+  const t0 = Date.now()
+  l.hangup()
+  t.same(await within(l.done, () => 'the loop has not ended'), { kind: 'hup' })
+  t.ok(Date.now() - t0 >= 2 * 500, 'after two grace periods')
+  t.match(said(), /: warning: runsv svc did not exit, leaving it running\n$/)
 })
 
 t.test('the table limit: runit\'s warning for the one too many', async t => {

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { mkdirSync, symlinkSync, unlinkSync, writeFileSync, existsSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { alive } from '../helpers/bin.js'
 import { stat } from '../helpers/svdir.js'
@@ -117,4 +118,19 @@ t.test('a service removed and put back while its runsv stops never has two runsv
   t.ok(alive(fresh!), 'a new one supervises it')
   await until(() => stat(slow), s => s === 'run\n', { what: 'stat' })
   t.notMatch(r.stderr(), 'unable to lock', 'no runsv fought over supervise/lock')
+})
+
+t.test('ten links to one dir: its runsv gets the name the directory lists first (ls -U), as runit', async t => {
+  const base = t.testdir()
+  const scan = join(base, 'service')
+  mkdirSync(scan)
+  const shared = makeService(join(base, 'sv'), 'shared')
+  const names = Array.from({ length: 10 }, (_, i) => `n${i}`)
+  for (const n of names) symlinkSync(shared, join(scan, n))
+  const first = execFileSync('ls', ['-U', scan], { encoding: 'latin1' }).split('\n')[0]!
+  t.comment(`ls -U lists ${first} first${first === 'n0' ? ' (the sorted order too: this run cannot tell them apart)' : ''}`)
+  const r = startRunsvdir(t, [scan], { services: [shared] })
+  await until(() => stat(shared), s => s === 'run\n', { what: 'stat' })
+  const [runsv] = await until(() => r.runsvs(), l => l.length === 1, { what: 'runsvs' })
+  t.equal(cmdline(runsv!).split('\0').at(-2), first, `runsv ${first}`)
 })

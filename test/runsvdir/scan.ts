@@ -1,5 +1,9 @@
 import t from 'tap'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
 import { diff, isCandidate, type Seen, type RunsvState } from '../../build/runsvdir/scan.js'
+import { readEntries } from '../../build/runsvdir/runsvdir.js'
 
 const dir = (name: string, id: string): Seen => ({ name, kind: 'dir', id })
 const none = new Map<string, RunsvState>()
@@ -81,4 +85,20 @@ t.test('removals make room in the same scan', async t => {
   t.same(plan.remove, ['1:2'])
   t.same(plan.start.map(s => s.name), ['new'])
   t.same(plan.warnings, [])
+})
+
+t.test('the directory is read in its own order (readdir(3), ls -U), not sorted', async t => {
+  const dir = t.testdir()
+  const names = Array.from({ length: 50 }, (_, i) => `s${i}`)
+  for (const n of names) writeFileSync(join(dir, n), '')
+  mkdirSync(join(dir, '.hidden'))
+  const raw = execFileSync('ls', ['-U', '-A', dir], { encoding: 'latin1' }).trim().split('\n')
+  if (raw.join() === [...raw].sort().join()) t.comment('ls -U lists them sorted here: this run cannot tell the two orders apart')
+  t.same(readEntries(dir), { ok: true, names: raw })
+})
+
+t.test('a directory that cannot be opened is runit\'s "open" failure', async t => {
+  const r = readEntries(join(t.testdir(), 'missing'))
+  t.equal(r.ok, false)
+  if (!r.ok) t.match(r, { verb: 'open', err: { code: 'ENOENT' } })
 })
