@@ -5,7 +5,7 @@ import { SysError, UsageError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
 import { applyPlan } from '../chpst/apply.js'
 import { OPTION_SPEC, PlanUsage, VERSION, makePlan, personalityOf, progName, usageLine, type Plan } from '../chpst/options.js'
-import { dieBySignal, execve, hasExecve, relay } from '../os/exec.js'
+import { dieBySignal, execve, hasExecve, inheritedFds, relay } from '../os/exec.js'
 import { signalNumber } from '../os/signals.js'
 import { getopt } from './getopt.js'
 import type { Io, Program } from './main.js'
@@ -35,10 +35,13 @@ export const chpst: Program = {
   usage: io => usageLine(personalityOf(progName(io.invokedAs)), progName(io.invokedAs)),
   exit: EXIT,
   async main (io) {
+    const inherited = inheritedFds() // first: before anything here opens a file
     const plan = parse(io)
     if (typeof plan === 'number') return plan
     const say = makeSay('chpst', io.stderr) // runit says chpst under every name
-    const mode = hasExecve() ? 'execve' : 'relay'
+    // process.execve would close the inherited descriptors Node marked close-on-exec; a relayed
+    // child gets them (at the cost of a pid of its own).
+    const mode = hasExecve() && !inherited.some(d => d.closeOnExec) ? 'execve' : 'relay'
     const applied = applyPlan(plan, { env: io.env, mode, warn: msg => { say.warn(msg) } })
     if (applied.kind === 'quiet') return EXIT.ok
     const { chain } = applied
@@ -50,7 +53,7 @@ export const chpst: Program = {
         throw new SysError(`unable to run: ${applied.program}`, err)
       }
     }
-    const end = await relay({ ...chain, setsid: applied.setsid, closeAfterSpawn: applied.close })
+    const end = await relay({ ...chain, setsid: applied.setsid, closeAfterSpawn: applied.close, passFds: inherited.map(d => d.fd) })
     switch (end.kind) {
       case 'exit':
         return end.code

@@ -1,12 +1,13 @@
 // Replacing this process with a program. Where Node has process.execve (22.15+, 23.11+) the
 // program takes over this pid. Elsewhere the program runs as a child (the relay): every signal
 // this process gets is passed on, and the child's end is mirrored (same exit code, or death by
-// the same signal). Also: runit's PATH search, and the checks that keep Node's execve from
-// failing: once execve(2) itself fails, process.execve aborts the whole process (core dump
-// included) instead of throwing, so what would make it fail is found out first.
+// the same signal). Also: which inherited descriptors the program must get, runit's PATH search,
+// and the checks that keep Node's execve from failing: once execve(2) itself fails,
+// process.execve aborts the whole process (core dump included) instead of throwing, so what
+// would make it fail is found out first.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { accessSync, closeSync, constants, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, openSync, readSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join } from 'node:path'
 import { inTerminalForeground } from './proc.js'
 import { sendSignal } from './signals.js'
@@ -105,6 +106,39 @@ export function findTool (name: string, searchPath = process.env.PATH ?? ''): st
   return dirs.map(d => join(d, name)).find(p => execError(p) === undefined)
 }
 
+export interface InheritedFd {
+  fd: number
+  /** marked close-on-exec (by Node, at start-up): process.execve would close it */
+  closeOnExec: boolean
+}
+
+/**
+ * The descriptors above 2 this process inherited, which the program must get at the same numbers
+ * (runit's chpst passes them by exec'ing). The close-on-exec flag cannot tell them from Node's
+ * own: Node marks every descriptor it inherits close-on-exec as it starts (libuv's
+ * uv_disable_stdio_inheritance: 0 to 15, and on up to the first one not open). What does tell
+ * them apart is that Node's own, made before any JavaScript runs, are epoll, eventfd and io_uring
+ * instances and pipes with both ends in this process. Call it before opening anything else.
+ */
+export function inheritedFds (): InheritedFd[] {
+  let fds: number[]
+  try { fds = readdirSync('/proc/self/fd').map(Number).filter(fd => fd > 2) } catch { return [] } // no /proc
+  const open = fds.flatMap(fd => {
+    try {
+      // readlink first: the directory's own descriptor is gone by now (ENOENT), and skipped
+      const link = readlinkSync(`/proc/self/fd/${fd}`)
+      const flags = Number.parseInt(/^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? '0', 8)
+      return [{ fd, link, flags }]
+    } catch {
+      return []
+    }
+  })
+  const ends = (link: string, mode: number): boolean => open.some(o => o.link === link && (o.flags & 3) === mode)
+  const nodes = (o: typeof open[number]): boolean => /^anon_inode:\[(eventpoll|eventfd|io_uring)\]$/.test(o.link) ||
+    (o.link.startsWith('pipe:') && ends(o.link, constants.O_RDONLY) && ends(o.link, constants.O_WRONLY))
+  return open.filter(o => !nodes(o)).map(o => ({ fd: o.fd, closeOnExec: (o.flags & 0o2000000) !== 0 }))
+}
+
 export interface ExecSpec {
   /** path of the first program to run (checked with execError beforehand) */
   file: string
@@ -147,6 +181,19 @@ export interface RelaySpec extends ExecSpec {
   /** descriptors (0-2) to close in this process once the child runs (chpst -0/-1/-2), so that
    * a reader sees EOF when the program, not the relay, closes its end */
   closeAfterSpawn: number[]
+  /** descriptors above 2 (inheritedFds) the child gets at the same numbers; the relay keeps its
+   * own copies too */
+  passFds: number[]
+}
+
+/** spawn's stdio: 0-2 inherited, then each passed descriptor at its own number. */
+function stdioFor (passFds: number[]): Array<'inherit' | 'ignore' | number> {
+  const stdio: Array<'inherit' | 'ignore' | number> = ['inherit', 'inherit', 'inherit']
+  for (const fd of [...passFds].sort((a, b) => a - b)) {
+    while (stdio.length < fd) stdio.push('ignore')
+    stdio[fd] = fd // libuv clears close-on-exec on it in the child
+  }
+  return stdio
 }
 
 export type Outcome =
@@ -179,7 +226,7 @@ export function relay (spec: RelaySpec): Promise<Outcome> {
       child = spawn(spec.file, spec.argv.slice(1), {
         argv0: spec.argv[0],
         env: spec.env,
-        stdio: 'inherit',
+        stdio: stdioFor(spec.passFds),
         detached: spec.setsid
       })
     } catch (error) {
