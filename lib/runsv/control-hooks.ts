@@ -22,7 +22,7 @@ export interface HookContext {
 }
 
 /** Present = exists with the owner-execute bit (runit's test); stat errors other than ENOENT warn. */
-function hookPresent (ctx: HookContext, letter: string): boolean {
+export function hookPresent (ctx: HookContext, letter: string): boolean {
   try {
     return (statSync(ctx.paths.hook(letter)).mode & 0o100) !== 0
   } catch (err) {
@@ -31,9 +31,8 @@ function hookPresent (ctx: HookContext, letter: string): boolean {
   }
 }
 
-/** Runs control/<letter> if present; true iff it ran and exited 0 ("handled"). */
+/** Runs control/<letter> (hookPresent said it is there); true iff it exited 0 ("handled"). */
 export async function runHook (ctx: HookContext, letter: string): Promise<boolean> {
-  if (!hookPresent(ctx, letter)) return false
   const r = await spawnProgram({
     // Relative to cwd, as runit execs it: a script's $0 is then control/<letter>.
     file: `control/${letter}`,

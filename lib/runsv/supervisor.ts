@@ -19,7 +19,7 @@ import { openLockFile, lockThenMakeFifos } from '../os/lock.js'
 import { makePipe, type Pipe } from '../os/pipe.js'
 import { spawnProgram } from '../os/spawn.js'
 import { signalNumber, sendSignal } from '../os/signals.js'
-import { runHook, type HookContext } from './control-hooks.js'
+import { runHook, hookPresent, type HookContext } from './control-hooks.js'
 import { step, initialState, hookLetterFor, type State, type Event, type Effect, type Who, type Svc } from './state.js'
 
 export interface SupervisorOptions {
@@ -226,10 +226,13 @@ export class Supervisor {
     if (this.state.main.state === 'run') await this.apply({ kind: 'want', who: 'main', letter })
   }
 
-  /** Runs control/<letter> once supervise/ shows the state so far: hooks read it, as in runit. */
+  /** Runs control/<letter> once supervise/ shows the state so far: hooks read it, as in runit.
+   * Without a script nobody can look in between, and the record waits for the end of the event. */
   private async hook (letter: string): Promise<boolean> {
+    const ctx = this.hookContext()
+    if (!hookPresent(ctx, letter)) return false
     this.flushPublish()
-    return await runHook(this.hookContext(), letter)
+    return await runHook(ctx, letter)
   }
 
   private hookContext (): HookContext {
@@ -268,8 +271,6 @@ export class Supervisor {
         this.finish()
         return
       case 'spawn':
-        // The state before the start is a record of its own (down, then run), as runit writes it.
-        this.flushPublish()
         await this.spawn(fx.who, fx.stage, fx.args)
     }
   }
