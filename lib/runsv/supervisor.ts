@@ -190,7 +190,8 @@ export class Supervisor {
     }
   }
 
-  /** Completes a raw event with what step() must know, runs the step and publishes once. */
+  /** Completes a raw event with what step() must know, runs the step and publishes at its end
+   * (and before each control script, which may read supervise/). */
   private async handle (raw: RawEvent): Promise<void> {
     const now = taiNow()
     let ev: Event
