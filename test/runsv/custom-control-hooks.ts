@@ -60,7 +60,9 @@ t.test('hooks write to the log pipe and run with signals unblocked', async t => 
   await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
   sendControl(servicePaths(dir), 'h')
   await until(() => readText(join(dir, 'out')), s => s.includes('hook says hi'), { what: 'log output' })
-  t.match(readText(join(dir, 'blocked')), /^SigBlk:\s+0+\n$/, 'no blocked signals')
+  // The hook writes the mask after its echo: wait for it, too.
+  const blocked = await until(() => readText(join(dir, 'blocked')), s => s.endsWith('\n'), { what: 'the hook\'s signal mask' })
+  t.match(blocked, /^SigBlk:\s+0+\n$/, 'no blocked signals')
 })
 
 // Hooks read supervise/ as runit leaves it when it runs them: want before control/t, got TERM
