@@ -71,7 +71,7 @@ export function lockThenMakeFifos (fd: number, waitFd: number | null, fifos: rea
   })
 }
 
-/** Exit words of the script, one line "<request> <word>" each. */
+/** What the script prints for each request, one line "<request> <word>" each. */
 const LOCKED = 'locked'
 const BUSY = 'busy'
 /** the first lock is ours, the second is held elsewhere: wait for it outside the batch */
@@ -94,7 +94,10 @@ function runStartBatch (): void {
   })
   // mkfifo's own failure (a FIFO that appeared meanwhile) is left to the callers' type checks.
   lines.push('[ $# -eq 0 ] || mkfifo -m 600 -- "$@" 2>/dev/null', 'exit 0')
-  const fail = (err: Error): void => { for (const r of batch) r.reject(Object.assign(err, { code: (err as NodeJS.ErrnoException).code ?? 'EIO' })) }
+  const fail = (err: Error): void => {
+    const e = Object.assign(err, { code: (err as NodeJS.ErrnoException).code ?? 'EIO' })
+    for (const r of batch) r.reject(e)
+  }
   const child = spawn('/bin/sh', ['-c', lines.join('\n')], { stdio })
   let out = ''
   child.stdout!.setEncoding('latin1').on('data', (d: string) => { out += d })
