@@ -2,7 +2,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { chmodSync } from 'node:fs'
-import { startBin } from '../helpers/bin.js'
+import { startBin, BIN } from '../helpers/bin.js'
 import { service, stat, pidOf, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { runitBin } from '../helpers/runit.js'
@@ -99,5 +99,17 @@ for (const impl of ['ours', 'runit'] as const) {
       't: run, want exit',
       'x: run, got TERM, want exit'
     ])
+  })
+}
+
+// runit opens supervise/ok before it first starts the service, so control/u at start-up can ask
+// sv about the service; ours holds ok as soon as the first record is written.
+for (const impl of ['ours', 'runit'] as const) {
+  const exe = impl === 'runit' ? runitBin('runsv') : undefined
+  t.test(`control/u at start-up finds runsv running (${impl}'s runsv)`, { skip: impl === 'runit' && exe === undefined ? 'no runit runsv' : false }, async t => {
+    const dir = service(t, { run: 'exec sleep 1000', hooks: { u: `"${process.execPath}" "${join(BIN, 'sv.js')}" status . > ./sv-out 2>&1; exit 1` } })
+    startBin(t, 'runsv', [dir], { services: [dir], exe })
+    await until(() => readText(join(dir, 'sv-out')), s => s.endsWith('\n'), { what: 'sv output' })
+    t.match(readText(join(dir, 'sv-out')), /^down: \.: \d+s, normally up, want up\n$/)
   })
 }
