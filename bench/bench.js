@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: every benchmark in turn, ours beside runit's C binaries when they are present
 // (npm run fetch-runit). Each script prints its table; all figures go to bench/results.json.
-// Pass --quick for a short run (fewer rounds, smaller N, shorter idle window).
+// Pass --quick for a short run (fewer rounds, smaller N, shorter idle window), --dir DIR to put
+// the service directories of runsv.js and runsvdir.js there (a tmpfs such as /dev/shm, say).
 
 import { spawnSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
@@ -19,12 +20,16 @@ const SCRIPTS = [
   ['svlogd.js', quick ? ['--lines', '200000', '--runs', '1'] : []]
 ]
 
+const dirIdx = process.argv.indexOf('--dir')
+const dirArgs = dirIdx > 0 ? ['--dir', process.argv[dirIdx + 1]] : []
+
 let failed = 0
 for (const [script, args] of SCRIPTS) {
   const path = join(ROOT, 'bench', script)
   if (!existsSync(path)) continue
   console.log(`\n## ${script.replace(/\.js$/, '')}\n`)
-  const r = spawnSync(process.execPath, [path, ...args, '--json', json], { stdio: 'inherit' })
+  const more = script === 'runsv.js' || script === 'runsvdir.js' ? dirArgs : []
+  const r = spawnSync(process.execPath, [path, ...args, ...more, '--json', json], { stdio: 'inherit' })
   if (r.status !== 0) { failed++; console.log(`(${script} exited ${r.status})`) }
 }
 console.log(`\nAll figures: ${json}`)

@@ -2,6 +2,7 @@
 
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -9,6 +10,20 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export function arg (name, fallback) {
   const i = process.argv.indexOf(`--${name}`)
   return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback
+}
+
+/** Where the service directories go (--dir): the file system decides much of what a supervisor
+ * costs (every status record is three file creations and renames), so figures name it. */
+export const WORK_BASE = arg('dir', tmpdir())
+
+/** The parts of a script to run (--parts a,b; default all), in the script's own order. */
+export function parts (all) {
+  const want = arg('parts')
+  if (want === undefined) return all
+  const chosen = String(want).split(',')
+  const unknown = chosen.filter(p => !all.includes(p))
+  if (unknown.length > 0) throw new Error(`bench: unknown part(s) ${unknown.join(', ')}; parts are ${all.join(', ')}`)
+  return all.filter(p => chosen.includes(p))
 }
 
 export const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))

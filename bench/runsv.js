@@ -5,13 +5,13 @@
 //
 // usage: node bench/runsv.js [--rounds N] [--sizes 1,10,50,200] [--idle-services 50]
 //                            [--idle-seconds 30] [--json FILE] [--runit DIR]
+//                            [--dir DIR (default: the temp dir)] [--parts reaction,restart,memory,idle]
 // Needs `npm run build` first. runit's binaries: $RUNIT_BIN or .cache/runit/usr/bin.
 
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, readFileSync, openSync, writeSync, closeSync, constants } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, arg, median, table, writeJson, sleep, privateKb, cpuNs, killTree } from './common.js'
+import { ROOT, WORK_BASE, arg, parts, median, table, writeJson, sleep, privateKb, cpuNs, killTree } from './common.js'
 
 const ROUNDS = Number(arg('rounds', 15))
 const SIZES = String(arg('sizes', '1,10,50,200')).split(',').map(Number)
@@ -23,7 +23,7 @@ const RUNIT_DIR = arg('runit', process.env.RUNIT_BIN ?? join(ROOT, '.cache', 'ru
 const IMPLS = [{ name: 'ours', exe: join(ROOT, 'bin', 'runsv.js') }]
 if (existsSync(join(RUNIT_DIR, 'runsv'))) IMPLS.push({ name: 'runit', exe: join(RUNIT_DIR, 'runsv') })
 
-const work = mkdtempSync(join(tmpdir(), 'runsv-bench-'))
+const work = mkdtempSync(join(WORK_BASE, 'runsv-bench-'))
 const started = new Set()
 process.on('exit', () => {
   for (const pid of started) killTree(pid)
@@ -183,28 +183,32 @@ async function idle () {
   return res
 }
 
-const results = { reaction: await reaction(), restart: await restart(), memory: await memory(), idle: await idle() }
+const PARTS = parts(['reaction', 'restart', 'memory', 'idle'])
+const results = {}
+for (const [name, run] of [['reaction', reaction], ['restart', restart], ['memory', memory], ['idle', idle]]) {
+  if (PARTS.includes(name)) results[name] = await run()
+}
 
 const rows = []
 const names = IMPLS.map(i => i.name)
 const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) + '×' : '')
 const ms = (xs) => `${median(xs).toFixed(2)} ms (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`
-for (const [label, get] of [['control d → down', r => r.d], ['control u → run', r => r.u]]) {
+for (const [label, get] of results.reaction === undefined ? [] : [['control d → down', r => r.d], ['control u → run', r => r.u]]) {
   const v = names.map(n => get(results.reaction[n]))
   rows.push([label, ...v.map(ms), v.length > 1 ? ratio(median(v[0]), median(v[1])) : ''])
 }
-{
+if (results.restart !== undefined) {
   const v = names.map(n => results.restart[n])
   rows.push(['restart after SIGKILL', ...v.map(ms), v.length > 1 ? ratio(median(v[0]), median(v[1])) : ''])
 }
-for (const n of SIZES) {
+for (const n of results.memory === undefined ? [] : SIZES) {
   const v = names.map(x => results.memory[x][n])
   rows.push([`private kB/service, N=${n}`, ...v.map(m => m.privatePerServiceKb.toFixed(0)), v.length > 1 ? ratio(v[0].privatePerServiceKb, v[1].privatePerServiceKb) : ''])
   rows.push([`RSS kB/service, N=${n}`, ...v.map(m => m.rssPerServiceKb.toFixed(0)), v.length > 1 ? ratio(v[0].rssPerServiceKb, v[1].rssPerServiceKb) : ''])
 }
-{
+if (results.idle !== undefined) {
   const v = names.map(n => results.idle[n].cpuMs)
   rows.push([`idle CPU, ${IDLE_N} services, ${IDLE_S} s`, ...v.map(x => `${x.toFixed(2)} ms`), v.length > 1 ? ratio(v[0], v[1]) : ''])
 }
-console.log(table(['runsv (one process per service)', ...names, 'ours/runit'], rows))
-writeJson(arg('json'), { runsv: results })
+console.log(table([`runsv (one process per service; ${WORK_BASE})`, ...names, 'ours/runit'], rows))
+writeJson(arg('json'), { runsv: { dir: WORK_BASE, ...results } })

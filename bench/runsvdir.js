@@ -6,23 +6,24 @@
 //
 // usage: node bench/runsvdir.js [--rounds N] [--many 200] [--sizes 1,10,50,200]
 //                               [--idle-services 50] [--idle-seconds 30] [--json FILE] [--quick]
+//                               [--many-rounds 3] [--dir DIR (default: the temp dir)] [--parts pickup-one,pickup-many,memory,idle]
 
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, readFileSync, symlinkSync, unlinkSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, arg, median, table, writeJson, sleep, privateKb, cpuNs, killTree } from './common.js'
+import { ROOT, WORK_BASE, arg, parts, median, table, writeJson, sleep, privateKb, cpuNs, killTree } from './common.js'
 
 const quick = process.argv.includes('--quick')
 const ROUNDS = Number(arg('rounds', quick ? 3 : 10))
 const MANY = Number(arg('many', quick ? 50 : 200))
+const MANY_ROUNDS = Number(arg('many-rounds', quick ? 1 : 3))
 const SIZES = String(arg('sizes', quick ? '1,10' : '1,10,50,200')).split(',').map(Number)
 const IDLE_N = Number(arg('idle-services', quick ? 10 : 50))
 const SETTLE_MS = Number(arg('settle-seconds', 15)) * 1000
 const IDLE_S = Number(arg('idle-seconds', quick ? 5 : 30))
 const RUNIT_DIR = arg('runit', process.env.RUNIT_BIN ?? join(ROOT, '.cache', 'runit', 'usr', 'bin'))
 
-const work = mkdtempSync(join(tmpdir(), 'runsvdir-bench-'))
+const work = mkdtempSync(join(WORK_BASE, 'runsvdir-bench-'))
 // runsvdir finds runsv through PATH: one bin dir per implementation.
 const oursBin = join(work, 'bin-ours')
 mkdirSync(oursBin)
@@ -119,20 +120,23 @@ async function pickupOne () {
   return res
 }
 
-/** MANY symlinks made at once; time until every one says run. */
+/** MANY symlinks made at once; time until every one says run. MANY_ROUNDS rounds, the modes
+ * interleaved within each. */
 async function pickupMany () {
-  const res = {}
-  for (const mode of MODES) {
-    const scan = join(work, `scan${seq++}`)
-    mkdirSync(scan)
-    const child = startRunsvdir(mode, scan)
-    await sleep(1500)
-    const dirs = makeServices(MANY)
-    const t0 = performance.now()
-    dirs.forEach((d, i) => symlinkSync(d, join(scan, `s${i}`)))
-    await waitFor(() => dirs.every(d => statOf(d) === 'run\n'), 120_000, 5)
-    res[mode.name] = performance.now() - t0
-    await stop(child)
+  const res = Object.fromEntries(MODES.map(m => [m.name, []]))
+  for (let i = 0; i < MANY_ROUNDS; i++) {
+    for (const mode of MODES) {
+      const scan = join(work, `scan${seq++}`)
+      mkdirSync(scan)
+      const child = startRunsvdir(mode, scan)
+      await sleep(1500)
+      const dirs = makeServices(MANY)
+      const t0 = performance.now()
+      dirs.forEach((d, i) => symlinkSync(d, join(scan, `s${i}`)))
+      await waitFor(() => dirs.every(d => statOf(d) === 'run\n'), 120_000, 5)
+      res[mode.name].push(performance.now() - t0)
+      await stop(child)
+    }
   }
   return res
 }
@@ -184,24 +188,26 @@ async function idle () {
   return res
 }
 
-const results = { pickupOne: await pickupOne(), pickupMany: await pickupMany(), memory: await memory(), idle: await idle() }
+const PARTS = parts(['pickup-one', 'pickup-many', 'memory', 'idle'])
+const results = {}
+for (const [name, key, run] of [['pickup-one', 'pickupOne', pickupOne], ['pickup-many', 'pickupMany', pickupMany], ['memory', 'memory', memory], ['idle', 'idle', idle]]) {
+  if (PARTS.includes(name)) results[key] = await run()
+}
 
 const names = MODES.map(m => m.name)
 const rows = []
-{
-  const v = Object.fromEntries(names.map(n => [n, median(results.pickupOne[n])]))
-  rows.push(['symlink → run, 1 service (median, min–max)', ...names.map(n => `${v[n].toFixed(0)} ms (${Math.min(...results.pickupOne[n]).toFixed(0)}–${Math.max(...results.pickupOne[n]).toFixed(0)})`)])
-}
-rows.push([`symlink → run, ${MANY} services at once`, ...names.map(n => `${results.pickupMany[n].toFixed(0)} ms`)])
-for (const n of SIZES) {
+const spread = (xs) => `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`
+if (results.pickupOne !== undefined) rows.push(['symlink → run, 1 service (median, min–max)', ...names.map(n => spread(results.pickupOne[n]))])
+if (results.pickupMany !== undefined) rows.push([`symlink → run, ${MANY} services at once (median, min–max)`, ...names.map(n => spread(results.pickupMany[n]))])
+for (const n of results.memory === undefined ? [] : SIZES) {
   rows.push([`private kB per service, N=${n}`, ...names.map(m => (results.memory[m][n].privateKb / n).toFixed(0))])
   rows.push([`RSS kB per service, N=${n}`, ...names.map(m => (results.memory[m][n].rssKb / n).toFixed(0))])
 }
-if (SIZES.length > 1) {
+if (results.memory !== undefined && SIZES.length > 1) {
   const a = SIZES[0]
   const b = SIZES[SIZES.length - 1]
   rows.push([`private kB per added service, N=${a}→${b}`, ...names.map(m => ((results.memory[m][b].privateKb - results.memory[m][a].privateKb) / (b - a)).toFixed(0))])
 }
-rows.push([`idle CPU, ${IDLE_N} services, ${IDLE_S} s`, ...names.map(n => `${results.idle[n].cpuMs.toFixed(2)} ms`)])
-console.log(table(['runsvdir + supervisors', ...names], rows))
-writeJson(arg('json'), { runsvdir: results })
+if (results.idle !== undefined) rows.push([`idle CPU, ${IDLE_N} services, ${IDLE_S} s`, ...names.map(n => `${results.idle[n].cpuMs.toFixed(2)} ms`)])
+console.log(table([`runsvdir + supervisors (${WORK_BASE})`, ...names], rows))
+writeJson(arg('json'), { runsvdir: { dir: WORK_BASE, ...results } })
