@@ -2,7 +2,7 @@
 // npm run bench: every benchmark in turn, ours beside runit's C binaries when they are present
 // (npm run fetch-runit). Each script prints its table; all figures go to bench/results.json.
 // Pass --quick for a short run (fewer rounds, smaller N, shorter idle window), --dir DIR to put
-// the service directories of runsv.js and runsvdir.js there (a tmpfs such as /dev/shm, say).
+// the service and log directories there (a tmpfs such as /dev/shm, say).
 
 import { spawnSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
@@ -28,7 +28,7 @@ for (const [script, args] of SCRIPTS) {
   const path = join(ROOT, 'bench', script)
   if (!existsSync(path)) continue
   console.log(`\n## ${script.replace(/\.js$/, '')}\n`)
-  const more = script === 'runsv.js' || script === 'runsvdir.js' ? dirArgs : []
+  const more = script === 'sv-status.js' ? [] : dirArgs
   const r = spawnSync(process.execPath, [path, ...args, ...more, '--json', json], { stdio: 'inherit' })
   if (r.status !== 0) { failed++; console.log(`(${script} exited ${r.status})`) }
 }

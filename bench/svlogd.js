@@ -3,20 +3,13 @@
 // lines of about 100 bytes, -tt stamps, config s1000000 (rotate at 1 MB), fed through a pipe.
 //
 // usage: node bench/svlogd.js [--lines N] [--runs N] [--stdin pipe|file] [--runit PATH]
+//                             [--dir DIR (default: the temp dir)]
 // Needs `npm run build` first. runit's binary: $RUNIT_BIN/svlogd or .cache/runit/usr/bin/svlogd.
 
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, openSync, closeSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-
-function arg (name, fallback) {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback
-}
+import { join } from 'node:path'
+import { ROOT, WORK_BASE, arg, writeJson } from './common.js'
 
 const LINES = Number(arg('lines', 1_000_000))
 const RUNS = Number(arg('runs', 3))
@@ -29,7 +22,7 @@ if (!existsSync(join(ROOT, 'build', 'cli', 'svlogd.js'))) {
   process.exit(1)
 }
 
-const work = mkdtempSync(join(tmpdir(), 'svlogd-bench-'))
+const work = mkdtempSync(join(WORK_BASE, 'svlogd-bench-'))
 process.on('exit', () => { rmSync(work, { recursive: true, force: true }) })
 
 // ~100-byte lines with a running number, so the last one can be checked.
@@ -76,31 +69,37 @@ function once (exe, n) {
   })
 }
 
-async function measure (name, exe) {
-  const times = []
-  let files = 0
+/** RUNS rounds, the implementations interleaved within each, so machine noise (the disk's
+ * writeback above all: every rotation fsyncs) hits both alike. */
+async function measureAll (impls) {
+  const times = new Map(impls.map(i => [i.name, []]))
+  const files = new Map()
   for (let r = 0; r < RUNS; r++) {
-    const res = await once(exe, r)
-    times.push(res.secs)
-    files = res.files
+    for (const impl of impls) {
+      const res = await once(impl.exe, r)
+      times.get(impl.name).push(res.secs)
+      files.set(impl.name, res.files)
+    }
   }
-  times.sort((a, b) => a - b)
-  const secs = times[Math.floor(times.length / 2)]
-  const line = `${name.padEnd(16)} ${(LINES / secs).toFixed(0).padStart(9)} lines/s ${(inputBytes / 1e6 / secs).toFixed(1).padStart(7)} MB/s  (median of ${RUNS}: ${secs.toFixed(2)} s; runs ${times.map(s => s.toFixed(2)).join(' ')}; ${files} rotated files kept)`
-  console.log(line)
-  return secs
+  const out = {}
+  for (const impl of impls) {
+    const ts = times.get(impl.name).sort((a, b) => a - b)
+    const secs = ts[Math.floor(ts.length / 2)]
+    console.log(`${impl.label.padEnd(16)} ${(LINES / secs).toFixed(0).padStart(9)} lines/s ${(inputBytes / 1e6 / secs).toFixed(1).padStart(7)} MB/s  (median of ${RUNS}: ${secs.toFixed(2)} s; runs ${ts.map(s => s.toFixed(2)).join(' ')}; ${files.get(impl.name)} rotated files kept)`)
+    out[impl.name] = secs
+  }
+  return out
 }
 
-console.log(`svlogd -tt, config s1000000, ${LINES} lines, ${(inputBytes / 1e6).toFixed(1)} MB via ${STDIN === 'file' ? 'a file' : 'a pipe (cat)'}`)
-const results = {}
-if (existsSync(RUNIT)) results.runit = await measure('runit (C)', RUNIT)
+console.log(`svlogd -tt, config s1000000, ${LINES} lines, ${(inputBytes / 1e6).toFixed(1)} MB via ${STDIN === 'file' ? 'a file' : 'a pipe (cat)'}, in ${work}`)
+const impls = [{ name: 'ours', label: 'runit-ts (Node)', exe: OURS }]
+if (existsSync(RUNIT)) impls.unshift({ name: 'runit', label: 'runit (C)', exe: RUNIT })
 else console.log(`runit (C)        skipped: ${RUNIT} not found (npm run fetch-runit)`)
-results.ours = await measure('runit-ts (Node)', OURS)
+const results = await measureAll(impls)
 if (results.runit !== undefined) console.log(`ours / runit throughput: ${(results.runit / results.ours).toFixed(2)}x`)
 
 const jsonFile = arg('json', undefined)
 if (jsonFile !== undefined) {
-  const { writeJson } = await import('./common.js')
   const fig = (secs) => secs === undefined ? undefined : { seconds: secs, linesPerSec: LINES / secs, mbPerSec: inputBytes / 1e6 / secs }
   writeJson(jsonFile, { svlogd: { lines: LINES, bytes: inputBytes, runit: fig(results.runit), ours: fig(results.ours) } })
 }
