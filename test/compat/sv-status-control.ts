@@ -4,7 +4,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs'
-import { serviceIn, stat, pidOf, readText } from '../helpers/svdir.js'
+import { serviceIn, stat, settledStat, pidOf, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 import { needRunit } from '../helpers/runit.js'
@@ -27,7 +27,7 @@ async function everyCommand (t: Parameters<Parameters<typeof t.test>[1]>[0], roo
   const sup = runsv(t, pair.runsv, dir)
   await until(() => started(dir) && stat(dir) === 'run\n' && stat(join(dir, 'log')) === 'run\n', ok => ok, { timeout: 15000, what: 'service and log up' })
   const s = new Transcript(pair.sv, base, cleanEnv({ SVDIR: base }))
-  const settle = async (want: string): Promise<void> => { await until(() => stat(dir), x => x === want, { timeout: 15000, what: `stat ${want}` }) }
+  const settle = async (want: string): Promise<void> => { await until(() => settledStat(dir), x => x === want, { timeout: 15000, what: `stat ${want}` }) }
   const replaced = async (old: number): Promise<void> => { await until(() => pidOf(dir), p => p !== 0 && p !== old, { timeout: 15000, what: 'new pid' }) }
 
   await s.sv('status', './svc')
@@ -82,7 +82,7 @@ async function timeoutsAndFinish (t: Parameters<Parameters<typeof t.test>[1]>[0]
   const sup = runsv(t, pair.runsv, dir)
   await until(() => stat(dir), x => x === 'run\n', { timeout: 15000, what: 'stat' })
   const s = new Transcript(pair.sv, base)
-  const settle = async (want: string): Promise<void> => { await until(() => stat(dir), x => x === want, { timeout: 15000, what: `stat ${want}` }) }
+  const settle = async (want: string): Promise<void> => { await until(() => settledStat(dir), x => x === want, { timeout: 15000, what: `stat ${want}` }) }
   const go = (): void => { writeFileSync(join(dir, 'go'), '') }
 
   await s.sv('-w', '1', 'down', './svc')

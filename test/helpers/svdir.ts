@@ -2,6 +2,9 @@
 
 import { mkdirSync, writeFileSync, chmodSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { readStatus } from '../../build/svdir/status-file.js'
+import { servicePaths } from '../../build/svdir/layout.js'
+import { formatStat } from '../../build/protocol/stat.js'
 
 interface Tap { testdir: (fixture?: unknown) => string, teardown?: (fn: () => unknown) => void }
 
@@ -62,6 +65,17 @@ export function readText (path: string): string {
 }
 
 export const stat = (dir: string): string => readText(join(dir, 'supervise', 'stat'))
+/** stat once the status record beside it says the same, else '': runsv renames stat before
+ * status (runit's order), so a reader as fast as runit's sv can find the new stat beside the old
+ * status. The record folds want exit into down. */
+export function settledStat (dir: string): string {
+  const text = stat(dir)
+  try {
+    const record = readStatus(servicePaths(dir))
+    if (record !== 'bad-format' && formatStat(record) === text.replace(', want exit', ', want down')) return text
+  } catch { /* no record yet */ }
+  return ''
+}
 export const pidOf = (dir: string): number => Number.parseInt(readText(join(dir, 'supervise', 'pid')), 10) || 0
 
 /** A run script that records each signal it gets into ./sigs; TERM also ends it. `wait` returns
