@@ -3,7 +3,7 @@ import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
 import { startBin, runBin } from '../helpers/bin.js'
-import { service, stat, readText } from '../helpers/svdir.js'
+import { service, settledStat, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { runitBin, needRunit } from '../helpers/runit.js'
 
@@ -21,7 +21,7 @@ async function scenario (t: Test, runsvExe: string | undefined): Promise<string[
     const r = await runBin('sv', args, { exe: runitBin('sv') })
     return `${args.slice(0, -1).join(' ')} -> ${r.code}: ${normalise(r.stdout + r.stderr, dir)}`
   }
-  const settled = (want: string) => until(() => stat(dir), s => s === want, { what: 'stat', timeout: 6000 })
+  const settled = (want: string) => until(() => settledStat(dir), s => s === want, { what: 'stat', timeout: 6000 })
   const out: string[] = []
   await settled('run\n')
   await until(() => readText(join(dir, 'log', 'supervise', 'stat')), s => s === 'run\n')
@@ -33,7 +33,7 @@ async function scenario (t: Test, runsvExe: string | undefined): Promise<string[
   out.push(await sv('-w', '5', 'up', dir))
   out.push(await sv('status', dir))
   out.push(await sv('once', dir))
-  await until(() => stat(dir), s => s === 'run, want down\n')
+  await settled('run, want down\n')
   out.push(await sv('status', dir))
   out.push(await sv('pause', dir))
   await settled('run, paused, want down\n')
