@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT } from './common.js'
+import { ROOT, arg } from './common.js'
 
 const quick = process.argv.includes('--quick')
 const json = join(ROOT, 'bench', 'results.json')
@@ -20,8 +20,8 @@ const SCRIPTS = [
   ['svlogd.js', quick ? ['--lines', '200000', '--runs', '1'] : []]
 ]
 
-const dirIdx = process.argv.indexOf('--dir')
-const dirArgs = dirIdx > 0 ? ['--dir', process.argv[dirIdx + 1]] : []
+const dir = arg('dir')
+const dirArgs = dir === undefined ? [] : ['--dir', dir]
 
 let failed = 0
 for (const [script, args] of SCRIPTS) {

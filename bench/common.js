@@ -16,14 +16,16 @@ export function arg (name, fallback) {
  * costs (every status record is three file creations and renames), so figures name it. */
 export const WORK_BASE = arg('dir', tmpdir())
 
-/** The parts of a script to run (--parts a,b; default all), in the script's own order. */
+/** The parts of a script to run (--parts a,b; default all), in the script's own order: `all`
+ * holds one entry per part, its name first. */
 export function parts (all) {
   const want = arg('parts')
   if (want === undefined) return all
+  const names = all.map(entry => entry[0])
   const chosen = String(want).split(',')
-  const unknown = chosen.filter(p => !all.includes(p))
-  if (unknown.length > 0) throw new Error(`bench: unknown part(s) ${unknown.join(', ')}; parts are ${all.join(', ')}`)
-  return all.filter(p => chosen.includes(p))
+  const unknown = chosen.filter(p => !names.includes(p))
+  if (unknown.length > 0) throw new Error(`bench: unknown part(s) ${unknown.join(', ')}; parts are ${names.join(', ')}`)
+  return all.filter(entry => chosen.includes(entry[0]))
 }
 
 export const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms))

@@ -185,10 +185,9 @@ async function idle () {
   return res
 }
 
-const PARTS = parts(['reaction', 'restart', 'memory', 'idle'])
 const results = {}
-for (const [name, run] of [['reaction', reaction], ['restart', restart], ['memory', memory], ['idle', idle]]) {
-  if (PARTS.includes(name)) results[name] = await run()
+for (const [name, run] of parts([['reaction', reaction], ['restart', restart], ['memory', memory], ['idle', idle]])) {
+  results[name] = await run()
 }
 
 const rows = []

@@ -190,10 +190,9 @@ async function idle () {
   return res
 }
 
-const PARTS = parts(['pickup-one', 'pickup-many', 'memory', 'idle'])
 const results = {}
-for (const [name, key, run] of [['pickup-one', 'pickupOne', pickupOne], ['pickup-many', 'pickupMany', pickupMany], ['memory', 'memory', memory], ['idle', 'idle', idle]]) {
-  if (PARTS.includes(name)) results[key] = await run()
+for (const [, key, run] of parts([['pickup-one', 'pickupOne', pickupOne], ['pickup-many', 'pickupMany', pickupMany], ['memory', 'memory', memory], ['idle', 'idle', idle]])) {
+  results[key] = await run()
 }
 
 const names = MODES.map(m => m.name)

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, openSync, closeSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, WORK_BASE, arg, writeJson } from './common.js'
+import { ROOT, WORK_BASE, arg, median, writeJson } from './common.js'
 
 const LINES = Number(arg('lines', 1_000_000))
 const RUNS = Number(arg('runs', 3))
@@ -83,8 +83,8 @@ async function measureAll (impls) {
   }
   const out = {}
   for (const impl of impls) {
-    const ts = times.get(impl.name).sort((a, b) => a - b)
-    const secs = ts[Math.floor(ts.length / 2)]
+    const ts = times.get(impl.name)
+    const secs = median(ts)
     console.log(`${impl.label.padEnd(16)} ${(LINES / secs).toFixed(0).padStart(9)} lines/s ${(inputBytes / 1e6 / secs).toFixed(1).padStart(7)} MB/s  (median of ${RUNS}: ${secs.toFixed(2)} s; runs ${ts.map(s => s.toFixed(2)).join(' ')}; ${files.get(impl.name)} rotated files kept)`)
     out[impl.name] = secs
   }
