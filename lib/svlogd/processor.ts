@@ -30,10 +30,10 @@ const O_READ = constants.O_RDONLY | constants.O_NONBLOCK
 const O_TRUNC = constants.O_WRONLY | constants.O_NONBLOCK | constants.O_TRUNC | constants.O_CREAT
 
 /** Runs fn until it succeeds, saying "pausing: <what>: <dir>: <reason>" between tries. */
-export async function retry (ctx: DirContext, what: string, dirName: string, fn: () => void): Promise<boolean> {
+export async function retry (ctx: DirContext, what: string, dirName: string, fn: () => void | Promise<void>): Promise<boolean> {
   for (;;) {
     try {
-      fn()
+      await fn()
       return true
     } catch (err) {
       ctx.report.pausing(`${what}: ${dirName}`, err)

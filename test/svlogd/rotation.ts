@@ -50,6 +50,38 @@ t.test('a stream of numbered lines through hundreds of rotations: every number o
   checkNumbers(t, readAll(dir), total)
 })
 
+t.test('megabytes at once into two dirs: lines planned while a rotation waits for the disk all arrive, in order', async t => {
+  // One write of 7.4 MB: svlogd plans ahead of each dir's writer (up to 2 MB) during its
+  // fsyncs, and one dir's writer can go on while the other is waited for.
+  const base = t.testdir()
+  const dirs = [logDir(base, 's200000\nn0\n', 'a'), logDir(base, 's150000\nn0\n', 'b')]
+  const total = 300000
+  const r = await runSvlogd(['-l', '100', ...dirs], numbered(0, total))
+  t.equal(r.code, 0)
+  t.equal(r.stderr, '')
+  for (const [dir, s] of [[dirs[0]!, 200000], [dirs[1]!, 150000]] as const) {
+    const files = rotated(dir)
+    t.ok(files.length > 30, `${files.length} rotations`)
+    t.ok(files.every(f => statSync(join(dir, f)).size <= s), 'no rotated file is larger than s')
+    checkNumbers(t, readAll(dir), total)
+  }
+})
+
+t.test('megabytes at once with n5: exactly 5 old files, and the newest lines all kept', async t => {
+  // Old files are unlinked in the background; one being unlinked must not count, or pruning
+  // would take more than it should.
+  const dir = logDir(t.testdir(), 's100000\nn5\n')
+  const total = 300000
+  const r = await runSvlogd(['-l', '100', dir], numbered(0, total))
+  t.equal(r.code, 0)
+  t.equal(rotated(dir).length, 5)
+  const lines = readAll(dir).split('\n')
+  lines.pop()
+  const first = Number(lines[0]!.split(' ')[1])
+  t.ok(first > 0, 'the oldest lines are gone')
+  t.same(lines.map(l => Number(l.split(' ')[1])), Array.from({ length: total - first }, (_, i) => first + i), 'the rest are all there, in order')
+})
+
 t.test('rotation with ALRM and HUP in the middle of the stream loses nothing', async t => {
   const dir = logDir(t.testdir(), 's5000\nn0\n')
   const s = startSvlogd(t, [dir])
