@@ -4,6 +4,7 @@ import { basename, dirname, delimiter } from 'node:path'
 import { readFileSync, writeSync } from 'node:fs'
 import { UsageError, SysError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
+import { restoreHeldEnv } from '../os/node-start.js'
 
 /** Internal error, please report (s6's habit). */
 export const EXIT_INTERNAL = 101
@@ -110,5 +111,6 @@ export async function runMain (prog: Program, io: Io): Promise<number> {
 
 /** What bin/* calls: run the program on this process and set its exit status. */
 export function runProgram (prog: Program): void {
+  restoreHeldEnv()
   runMain(prog, processIo()).then(code => { process.exitCode = code }, () => { process.exitCode = EXIT_INTERNAL })
 }

@@ -3,8 +3,10 @@
 // as runit does. A later in-process mode can fill it with lib/runsv's Supervisor objects.
 
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 import { spawnProgram } from '../os/spawn.js'
+import { envForProgram } from '../os/node-start.js'
 import { sendSignal } from '../os/signals.js'
 import { servicePaths } from '../svdir/layout.js'
 import { readStatus } from '../svdir/status-file.js'
@@ -44,6 +46,9 @@ export interface ProcessLauncherOptions {
   env?: NodeJS.ProcessEnv
 }
 
+/** Our own runsv: started with NODE_EXTRA_CA_CERTS held (lib/os/node-start.ts). */
+const OUR_RUNSV = fileURLToPath(new URL('../../bin/runsv.js', import.meta.url))
+
 /** runit's way: `runsv <name>` found through PATH, cwd = the scan directory, fds 0/1 inherited. */
 export function processLauncher (opts: ProcessLauncherOptions): Launcher {
   return {
@@ -57,7 +62,7 @@ export function processLauncher (opts: ProcessLauncherOptions): Launcher {
         stdout: 1,
         stderr: opts.stderrFd,
         setsid: opts.setsid,
-        env: opts.env
+        env: envForProgram('runsv', OUR_RUNSV, opts.env ?? process.env)
       }).then(r => {
         if (!r.ok) {
           onExit({ kind: 'failed', error: r.error })

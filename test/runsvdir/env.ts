@@ -1,0 +1,46 @@
+// runsvdir starts our runsv with NODE_EXTRA_CA_CERTS held under another name (Node 20 would
+// parse the CA bundle at start-up), and the services still get runsvdir's environment.
+import t, { type Test } from 'tap'
+import { mkdirSync, writeFileSync, readFileSync, existsSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { stat } from '../helpers/svdir.js'
+import { until } from '../helpers/until.js'
+import { needRunit, RUNIT_DIR } from '../helpers/runit.js'
+import { startRunsvdir, makeService } from './tree.js'
+
+const HELD = 'RUNIT_TS_HELD_NODE_EXTRA_CA_CERTS'
+
+function environ (pid: number | string): string[] {
+  return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter(Boolean)
+}
+
+/** Supervises a service that saves its environment; returns it, and runsv's own. */
+async function environments (t: Test, runitDir?: string): Promise<{ service: string[], runsv: string[], certs: string }> {
+  const base = t.testdir()
+  const certs = join(base, 'extra.pem')
+  writeFileSync(certs, '') // empty: Node loads nothing and says nothing
+  const scan = join(base, 'service')
+  mkdirSync(scan)
+  const svc = makeService(join(base, 'sv'), 'envdump', 'tr "\\0" "\\n" < /proc/$$/environ > env.out\nexec sleep 1000')
+  const r = startRunsvdir(t, [scan], { services: [svc], runitDir, env: { NODE_EXTRA_CA_CERTS: certs } })
+  symlinkSync(svc, join(scan, 'envdump'))
+  await until(() => stat(svc), s => s === 'run\n' && existsSync(join(svc, 'env.out')), { what: 'envdump running' })
+  const [runsv] = await until(() => r.runsvs(), l => l.length === 1, { what: 'one runsv' })
+  const service = await until(() => readFileSync(join(svc, 'env.out'), 'utf8').split('\n').filter(Boolean), l => l.length > 0, { what: 'env.out' })
+  return { service, runsv: environ(runsv!), certs }
+}
+
+t.test('our runsv starts without NODE_EXTRA_CA_CERTS; its service gets it back, as runsvdir had it', async t => {
+  const { service, runsv, certs } = await environments(t)
+  t.notOk(runsv.some(v => v.startsWith('NODE_EXTRA_CA_CERTS=')), 'runsv\'s own environment lacks it')
+  t.ok(runsv.includes(`${HELD}=${certs}`), 'runsv holds it under the other name')
+  t.same(service.filter(v => v.startsWith('NODE_EXTRA_CA_CERTS=')), [`NODE_EXTRA_CA_CERTS=${certs}`], 'the service has it, once')
+  t.notOk(service.some(v => v.startsWith(`${HELD}=`)), 'and not the held name')
+})
+
+t.test('runit\'s runsv on PATH gets the environment unchanged', needRunit(), async t => {
+  const { service, runsv, certs } = await environments(t, RUNIT_DIR)
+  t.ok(runsv.includes(`NODE_EXTRA_CA_CERTS=${certs}`), 'runit\'s runsv has it')
+  t.same(service.filter(v => v.startsWith('NODE_EXTRA_CA_CERTS=')), [`NODE_EXTRA_CA_CERTS=${certs}`], 'so has the service')
+  t.notOk([...runsv, ...service].some(v => v.startsWith(`${HELD}=`)), 'nobody sees the held name')
+})
