@@ -4,9 +4,11 @@
 
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { realpathSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
 import { spawnProgram } from '../os/spawn.js'
-import { envForProgram } from '../os/node-start.js'
+import { heldEnv } from '../os/node-start.js'
+import { findProgram } from '../os/exec.js'
 import { sendSignal } from '../os/signals.js'
 import { servicePaths } from '../svdir/layout.js'
 import { readStatus } from '../svdir/status-file.js'
@@ -49,11 +51,23 @@ export interface ProcessLauncherOptions {
 /** Our own runsv: started with NODE_EXTRA_CA_CERTS held (lib/os/node-start.ts). */
 const OUR_RUNSV = fileURLToPath(new URL('../../bin/runsv.js', import.meta.url))
 
+/** True when the runsv that PATH gives (runit's search) is ours; runit's would pass the held
+ * name on to the services. */
+function runsvIsOurs (path: string | undefined): boolean {
+  const found = findProgram('runsv', path)
+  try {
+    return found.ok && realpathSync(found.path) === realpathSync(OUR_RUNSV)
+  } catch {
+    return false
+  }
+}
+
 /** runit's way: `runsv <name>` found through PATH, cwd = the scan directory, fds 0/1 inherited. */
 export function processLauncher (opts: ProcessLauncherOptions): Launcher {
   return {
     launch (name, onExit) {
       const handle = new RunsvProcess(resolve(opts.dir, name))
+      const env = opts.env ?? process.env
       void spawnProgram({
         file: 'runsv',
         args: [name],
@@ -62,7 +76,7 @@ export function processLauncher (opts: ProcessLauncherOptions): Launcher {
         stdout: 1,
         stderr: opts.stderrFd,
         setsid: opts.setsid,
-        env: envForProgram('runsv', OUR_RUNSV, opts.env ?? process.env)
+        env: runsvIsOurs(env.PATH) ? heldEnv(env) : env
       }).then(r => {
         if (!r.ok) {
           onExit({ kind: 'failed', error: r.error })

@@ -241,10 +241,9 @@ export class LogDir {
   /** Everything planned is written (or given up on TERM). */
   async settle (): Promise<void> {
     for (;;) {
-      this.endSegment()
-      if (this.writing) await this.writer
-      else if (this.ops.length > 0) await (this.writer = this.writeAll())
-      else return
+      void this.flush() // hands over what is planned; the writer is awaited below
+      if (!this.writing) return
+      await this.writer
     }
   }
 
