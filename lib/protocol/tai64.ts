@@ -17,6 +17,34 @@ export function taiNow (ms: number = Date.now()): Tai {
   return { sec, nano: Math.floor((ms - sec * 1000) * 1000) * 1000 + 500 }
 }
 
+/** A point in time from wall-clock microseconds, shaped as runit's taia_now (nanoseconds end in 500). */
+export function taiFromMicros (us: number): Tai {
+  const sec = Math.floor(us / 1e6)
+  return { sec, nano: (us - sec * 1e6) * 1000 + 500 }
+}
+
+// Wall-clock microseconds, the grain of runit's gettimeofday. Date.now() has milliseconds, so the
+// fraction comes from the monotonic clock, anchored at Node's start (performance.timeOrigin,
+// microsecond-precise) and moved to the nearest point of the millisecond Date.now() names whenever
+// it strays outside it (the wall clock was set or slewed). Non-decreasing while the wall clock is.
+// Anchored on first use: sv loads this file, and `performance` is loaded lazily by Node.
+let anchorUs = Number.NaN
+let anchorMono = 0
+
+/** Wall-clock time in whole microseconds, always within the millisecond Date.now() gives. */
+export function wallMicros (): number {
+  const mono = performance.now()
+  const lowUs = Date.now() * 1000
+  if (Number.isNaN(anchorUs)) anchorUs = performance.timeOrigin * 1000
+  let us = Math.floor(anchorUs + (mono - anchorMono) * 1000)
+  if (us < lowUs || us > lowUs + 999) {
+    us = us < lowUs ? lowUs : lowUs + 999
+    anchorUs = us
+    anchorMono = mono
+  }
+  return us
+}
+
 /** Packs a Tai into 12 bytes: 8-byte big-endian label, 4-byte big-endian nanoseconds. */
 export function packTai64n (t: Tai, into: Buffer = Buffer.alloc(12), offset = 0): Buffer {
   into.writeBigUInt64BE(TAI64_EPOCH + BigInt(t.sec), offset)

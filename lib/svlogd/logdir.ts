@@ -20,7 +20,7 @@ import {
 } from 'node:fs'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { taiNow, formatTai64nText, compareTai, type Tai } from '../protocol/tai64.js'
+import { wallMicros, taiFromMicros, formatTai64nText, compareTai, type Tai } from '../protocol/tai64.js'
 import { openLockFile, lockExNb } from '../os/lock.js'
 import { openUdpSender, type UdpSender } from '../os/udp.js'
 import { parseConfig, defaultConfig, type LogConfig } from './config.js'
@@ -326,7 +326,7 @@ export class LogDir {
 
   /** A name for a rotated file: the current time, later than any this dir used, and free. */
   private freshName (suffix: 's' | 'u'): string {
-    let t = taiNow()
+    let t = taiFromMicros(wallMicros())
     if (compareTai(t, this.lastStamp) <= 0) t = { ...this.lastStamp }
     for (;;) {
       if (compareTai(t, this.lastStamp) <= 0) {

@@ -3,7 +3,7 @@
 // Events are queued and handled one at a time; signal handlers (in cli) only call signal().
 //
 // Per line, runit's rules (svlogd(8), spec §6.4): the stamp is the time the line's first byte
-// was read (one stamp per chunk read, cached per millisecond); -r/-R replace bytes in the first
+// was read (one stamp per chunk read, to the microsecond as runit's); -r/-R replace bytes in the first
 // -l len bytes, which are what patterns, stderr and UDP see ("..." added when len bytes were
 // taken); the rest of a longer line goes to current unaltered. Differences (spec §10.12): a last
 // line without a newline is written at EOF and on TERM (with a newline added), and on TERM the
@@ -11,7 +11,7 @@
 
 import { resolve } from 'node:path'
 import { SysError } from '../errors/errors.js'
-import { taiNow, formatLogStamp, type LogStampStyle } from '../protocol/tai64.js'
+import { wallMicros, taiFromMicros, formatLogStamp, type LogStampStyle } from '../protocol/tai64.js'
 import { readChunks, type ChunkReader } from '../os/chunk-reader.js'
 import { select, type Selection } from './pattern.js'
 import { LogDir } from './logdir.js'
@@ -55,7 +55,7 @@ const UDP_FAILURE = Buffer.from('warning: failure sending through udp: ')
 const EMPTY = Buffer.alloc(0)
 
 type Event =
-  | { kind: 'data', chunk: Buffer, ms: number }
+  | { kind: 'data', chunk: Buffer, us: number }
   | { kind: 'end', err: Error | null }
   | { kind: 'term' }
   | { kind: 'hup' }
@@ -83,7 +83,7 @@ export class Svlogd {
   private inTail = false
   private lineStamp: Buffer = EMPTY
   // stamp cache
-  private stampMs = -1
+  private stampUs = -1
   private stamp: Buffer = EMPTY
   private readonly replaceTable: Uint8Array | null
   private readonly sel: Selection = { match: '+', matcherr: 'E' }
@@ -117,7 +117,7 @@ export class Svlogd {
       await this.openAll()
       this.reader = readChunks(this.opts.input, Math.max(READ_SIZE, this.opts.bufLen), {
         // The time of the read: the stamp of the lines starting in this chunk.
-        data: (chunk) => { this.push({ kind: 'data', chunk, ms: Date.now() }) },
+        data: (chunk) => { this.push({ kind: 'data', chunk, us: wallMicros() }) },
         end: (err) => { this.push({ kind: 'end', err }) }
       })
       this.armTimer()
@@ -125,7 +125,7 @@ export class Svlogd {
         const ev = await this.next()
         if (ev.kind === 'data') {
           await this.rotateAged()
-          await this.consume(ev.chunk, ev.ms)
+          await this.consume(ev.chunk, ev.us)
         } else if (ev.kind === 'end') {
           if (ev.err !== null) this.opts.report.warn('unable to read standard input', ev.err)
           break
@@ -221,16 +221,16 @@ export class Svlogd {
 
   /** TERM: take what is queued and what the pipe already holds, then stop. */
   private async drainOnTerm (): Promise<void> {
-    const rest: Array<{ chunk: Buffer, ms: number }> = []
+    const rest: Array<{ chunk: Buffer, us: number }> = []
     for (const ev of this.queue) if (ev.kind === 'data') rest.push(ev)
     this.queue.splice(0, this.queue.length, ...this.queue.filter(ev => ev.kind === 'note'))
     const reader = this.reader
     this.reader = null
     if (reader !== null) {
-      const ms = Date.now()
-      for (const chunk of (await reader.stop(TERM_DRAIN_MAX)).chunks) rest.push({ chunk, ms })
+      const us = wallMicros()
+      for (const chunk of (await reader.stop(TERM_DRAIN_MAX)).chunks) rest.push({ chunk, us })
     }
-    for (const r of rest) await this.consume(r.chunk, r.ms)
+    for (const r of rest) await this.consume(r.chunk, r.us)
   }
 
   /** Writes the queued UDP failure notes (at exit: nothing else is queued that matters). */
@@ -284,11 +284,11 @@ export class Svlogd {
 
   // ---- lines ----
 
-  private stampAt (ms: number): Buffer {
+  private stampAt (us: number): Buffer {
     if (this.opts.stamp === null) return EMPTY
-    if (ms !== this.stampMs) {
-      this.stampMs = ms
-      this.stamp = Buffer.from(formatLogStamp(taiNow(ms), this.opts.stamp) + ' ', 'latin1')
+    if (us !== this.stampUs) {
+      this.stampUs = us
+      this.stamp = Buffer.from(formatLogStamp(taiFromMicros(us), this.opts.stamp) + ' ', 'latin1')
     }
     return this.stamp
   }
@@ -300,9 +300,9 @@ export class Svlogd {
   }
 
   /** Splits one chunk into lines and plans them per directory, then writes. */
-  private async consume (chunk: Buffer, ms: number): Promise<void> {
+  private async consume (chunk: Buffer, us: number): Promise<void> {
     const lineMax = this.opts.lineMax
-    const stamp = this.stampAt(ms)
+    const stamp = this.stampAt(us)
     const end = chunk.length
     let pos = 0
     while (pos < end) {

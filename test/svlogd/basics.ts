@@ -44,6 +44,23 @@ t.test('-t is TAI64N, -ttt is ISO 8601 with T, no -t is no stamp', async t => {
   t.equal(readCurrent(d), 'x\n')
 })
 
+t.test('stamps have microseconds, as runit\'s gettimeofday', async t => {
+  // Each run stamps once. With a millisecond clock every nano field would be xxx000500; five
+  // stamps all on a whole millisecond by chance: one in 10^15.
+  const base = t.testdir()
+  const before = Date.now()
+  const nanos: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const dir = logDir(base, undefined, `m${i}`)
+    await runSvlogd(['-t', dir], 'x\n')
+    const text = readCurrent(dir)
+    t.ok(Number(BigInt('0x' + text.slice(1, 17)) - 0x400000000000000an) * 1000 >= before - 1000, 'not before the test')
+    nanos.push(Number.parseInt(text.slice(17, 25), 16))
+  }
+  t.ok(nanos.every(n => n % 1000 === 500), 'nanoseconds end in 500')
+  t.ok(nanos.some(n => Math.floor(n / 1000) % 1000 !== 0), `sub-millisecond digits: ${nanos.join(' ')}`)
+})
+
 t.test('a last line without a newline is written at EOF (spec §10.12), with a newline added', async t => {
   const dir = logDir(t.testdir())
   const r = await runSvlogd([dir], 'one\ntwo\npartial')
