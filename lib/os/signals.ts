@@ -9,6 +9,17 @@ export function signalNumber (name: string | null | undefined): number {
   return BY_NAME[name] ?? 0
 }
 
+/** A signal given as a name (TERM, SIGTERM, any case) or a number; null when there is no such signal. */
+export function parseSignal (text: string): NodeJS.Signals | null {
+  const t = text.trim().toUpperCase()
+  if (/^\d+$/.test(t)) {
+    const n = Number(t)
+    return (Object.keys(BY_NAME).find(name => BY_NAME[name] === n) as NodeJS.Signals | undefined) ?? null
+  }
+  const name = t.startsWith('SIG') ? t : `SIG${t}`
+  return Object.hasOwn(BY_NAME, name) ? name as NodeJS.Signals : null
+}
+
 /** process.kill that treats "no such process" as done: the child may be gone already. */
 export function sendSignal (pid: number, signal: NodeJS.Signals): void {
   try {

@@ -13,6 +13,10 @@ export const FINISH = 'finish'
 export const DOWN = 'down'
 export const CHECK = 'check'
 export const LOG = 'log'
+/** Optional stop policy files (s6's names): the signal d and x send instead of TERM, and the ms
+ * after which a run that has not died gets KILL. */
+export const DOWN_SIGNAL = 'down-signal'
+export const TIMEOUT_KILL = 'timeout-kill'
 /** Directory of control/<letter> override scripts. */
 export const CONTROL_DIR = 'control'
 /** Suffix of the write-then-rename temporaries (runit's status.new, stat.new, pid.new). */

@@ -2,13 +2,32 @@
 // Every (state, event) pair of runsv(8) is decided here; supervisor.ts only performs effects.
 // One service record per supervised program: the main service and, with log/, the log service.
 
-import type { Tai } from '../protocol/tai64.js'
+import { compareTai, type Tai } from '../protocol/tai64.js'
 import type { RunState } from '../protocol/status.js'
 import type { Want } from '../protocol/stat.js'
-import { CONTROL, isControlLetter, type Signal } from '../protocol/control.js'
+import { CONTROL, isControlLetter } from '../protocol/control.js'
 
 export type Who = 'main' | 'log'
 export type Stage = 'run' | 'finish'
+
+/** How a stop is done, from the service directory's optional files (s6's names): the signal
+ * that d and x send instead of TERM (`down-signal`), and after how many ms a run that has not
+ * died gets KILL (`timeout-kill`, 0 = never). */
+export interface StopPolicy {
+  signal: NodeJS.Signals
+  killAfterMs: number
+}
+
+export const RUNIT_STOP: StopPolicy = { signal: 'SIGTERM', killAfterMs: 0 }
+
+/** What a timer was set for: the end of the one-second restart spacing, or the kill of a run
+ * that outlived timeout-kill (identified by pid and start time, so a later run is never hit). */
+export type TimerPurpose =
+  | { kind: 'spacing' }
+  | { kind: 'kill', pid: number, when: Tai }
+
+/** ./finish exits with this to keep the service down (s6's "permanent failure"). */
+export const FINISH_KEEP_DOWN = 125
 
 export interface Svc {
   state: RunState
@@ -34,26 +53,27 @@ export interface State {
 }
 
 export type Event =
-  /** `handled`: control/<letter> (or control/t for d, x) ran and exited 0 */
-  | { kind: 'control', who: Who, letter: string, handled: boolean, now: Tai }
+  /** `handled`: control/<letter> (or control/t for d, x) ran and exited 0; `stop`: the policy
+   * of the service dir when the letter may stop a run (d, x, t), else RUNIT_STOP */
+  | { kind: 'control', who: Who, letter: string, handled: boolean, now: Tai, stop: StopPolicy }
   /** d or x on a running service, before control/t decides the stop: the new want alone, so
    * that control/t sees it in supervise/status as runit's does */
   | { kind: 'want', who: Who, letter: 'd' | 'x' }
-  | { kind: 'term', handled: boolean, now: Tai }
+  | { kind: 'term', handled: boolean, now: Tai, stop: StopPolicy }
   | { kind: 'started', who: Who, stage: Stage, pid: number, now: Tai }
   /** `signal` is the number (0 for a normal exit); `finishExists`: ./finish can be opened */
   | { kind: 'exited', who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai }
-  | { kind: 'timer', who: Who }
+  | { kind: 'timer', who: Who, purpose: TimerPurpose }
   /** setup is done: start what should run */
   | { kind: 'boot' }
 
 export type Effect =
   | { kind: 'spawn', who: Who, stage: Stage, args: string[] }
-  | { kind: 'kill', who: Who, pid: number, signal: Signal }
+  | { kind: 'kill', who: Who, pid: number, signal: NodeJS.Signals }
   /** run control/<letter> after a stop; its exit status is ignored */
   | { kind: 'hook', letter: 'd' | 'x' }
   | { kind: 'publish', who: Who }
-  | { kind: 'delay', who: Who, ms: number }
+  | { kind: 'delay', who: Who, ms: number, purpose: TimerPurpose }
   | { kind: 'close-log-pipe' }
   | { kind: 'exit' }
 
@@ -110,18 +130,23 @@ class Builder {
   }
 
   publish (who: Who): void { this.fx.push({ kind: 'publish', who }) }
-  kill (who: Who, signal: Signal): void {
+  kill (who: Who, signal: NodeJS.Signals): void {
     const pid = this.svc(who).pid
     if (pid !== 0) this.fx.push({ kind: 'kill', who, pid, signal })
   }
 
-  /** runit's stopservice: TERM unless control/t handled it, then CONT and control/d|x by want. */
-  stop (who: Who, handled: boolean): void {
+  /** runit's stopservice: TERM unless control/t handled it, then CONT and control/d|x by want.
+   * d and x send the policy's signal instead of TERM; a KILL follows if the run outlives
+   * the policy's timeout. */
+  stop (who: Who, handled: boolean, letter: 'd' | 'x' | 't', policy: StopPolicy): void {
     const s = this.svc(who)
     if (s.pid !== 0 && !handled) {
-      this.kill(who, 'SIGTERM')
+      this.kill(who, letter === 't' ? 'SIGTERM' : policy.signal)
       s.gotTerm = true
       this.publish(who)
+      if (policy.killAfterMs > 0) {
+        this.fx.push({ kind: 'delay', who, ms: policy.killAfterMs, purpose: { kind: 'kill', pid: s.pid, when: s.when } })
+      }
     }
     if (s.want === 'down' || s.want === 'exit') {
       this.kill(who, 'SIGCONT')
@@ -136,7 +161,7 @@ class Builder {
     this.publish(who)
   }
 
-  control (who: Who, letter: string, handled: boolean): void {
+  control (who: Who, letter: string, handled: boolean, policy: StopPolicy): void {
     const s = this.svc(who)
     const running = s.state === 'run'
     switch (letter) {
@@ -154,10 +179,10 @@ class Builder {
       case 'x':
         if (letter === 'x' && who === 'log') return
         this.want(who, letter)
-        if (running) this.stop(who, handled)
+        if (running) this.stop(who, handled, letter, policy)
         return
       case 't':
-        if (running) this.stop(who, handled)
+        if (running) this.stop(who, handled, letter, policy)
         return
       case 'k':
         // Fixed from runit (spec §10.7): KILL whatever runs, run or finish, and leave the state to
@@ -200,6 +225,9 @@ class Builder {
     const wasRun = s.state === 'run'
     s.pid = 0
     s.gotTerm = false
+    if (who === 'main' && s.state === 'finish' && code === FINISH_KEEP_DOWN && s.want === 'up') {
+      s.want = 'down'
+    }
     if (who === 'main' && wasRun) {
       s.lastExit = { code: code ?? -1, signal }
       if (finishExists) {
@@ -214,7 +242,17 @@ class Builder {
     this.publish(who)
     if (ms(now) < spacingEnds) {
       s.delayed = true
-      this.fx.push({ kind: 'delay', who, ms: RESTART_SPACING_MS })
+      this.fx.push({ kind: 'delay', who, ms: RESTART_SPACING_MS, purpose: { kind: 'spacing' } })
+    }
+  }
+
+  timer (who: Who, purpose: TimerPurpose): void {
+    const s = this.svc(who)
+    if (purpose.kind === 'spacing') {
+      s.delayed = false
+    } else if (s.pid === purpose.pid && s.state === 'run' && compareTai(s.when, purpose.when) === 0) {
+      this.fx.push({ kind: 'kill', who, pid: -s.pid, signal: 'SIGKILL' }) // the whole process group
+      this.kill(who, 'SIGKILL')
     }
   }
 
@@ -252,10 +290,10 @@ export function step (state: State, ev: Event): Step {
   const b = new Builder(state)
   switch (ev.kind) {
     case 'control':
-      if (ev.who === 'main' || b.s.log !== null) b.control(ev.who, ev.letter, ev.handled)
+      if (ev.who === 'main' || b.s.log !== null) b.control(ev.who, ev.letter, ev.handled, ev.stop)
       break
     case 'term':
-      b.control('main', 'x', ev.handled)
+      b.control('main', 'x', ev.handled, ev.stop)
       break
     case 'want':
       if (ev.who === 'main' || b.s.log !== null) b.want(ev.who, ev.letter)
@@ -268,7 +306,7 @@ export function step (state: State, ev: Event): Step {
       b.exited(ev.who, ev.code, ev.signal, ev.finishExists, ev.now)
       break
     case 'timer':
-      b.svc(ev.who).delayed = false
+      b.timer(ev.who, ev.purpose)
       break
     case 'boot':
       break

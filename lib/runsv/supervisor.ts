@@ -20,7 +20,8 @@ import { makePipe, type Pipe } from '../os/pipe.js'
 import { spawnProgram } from '../os/spawn.js'
 import { signalNumber, sendSignal } from '../os/signals.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
-import { step, initialState, hookLetterFor, type State, type Event, type Effect, type Who, type Svc } from './state.js'
+import { readStopPolicy } from './stop-policy.js'
+import { step, initialState, hookLetterFor, RUNIT_STOP, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
   /** the service directory as given (used in messages) */
@@ -38,7 +39,7 @@ type RawEvent =
   | { kind: 'control', who: Who, letter: string }
   | { kind: 'term' }
   | { kind: 'exited', who: Who, code: number | null, signal: number }
-  | { kind: 'timer', who: Who }
+  | { kind: 'timer', who: Who, purpose: TimerPurpose }
   | { kind: 'boot' }
 
 interface Side {
@@ -220,11 +221,11 @@ export class Supervisor {
     switch (raw.kind) {
       case 'control':
         if (raw.who === 'main' && (raw.letter === 'd' || raw.letter === 'x')) await this.wantBeforeHook(raw.letter)
-        ev = { ...raw, handled: raw.who === 'main' && await this.hookFor(raw.letter), now }
+        ev = { ...raw, handled: raw.who === 'main' && await this.hookFor(raw.letter), now, stop: this.stopPolicy(raw.who, raw.letter) }
         break
       case 'term':
         await this.wantBeforeHook('x')
-        ev = { kind: 'term', handled: await this.hookFor('x'), now }
+        ev = { kind: 'term', handled: await this.hookFor('x'), now, stop: this.stopPolicy('main', 'x') }
         break
       case 'exited':
         ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow() }
@@ -235,6 +236,14 @@ export class Supervisor {
     }
     await this.apply(ev)
     this.flushPublish()
+  }
+
+  /** The stop policy files of that side's directory, read only when the letter may stop a run. */
+  private stopPolicy (who: Who, letter: string): StopPolicy {
+    const svc = who === 'main' ? this.state.main : this.state.log
+    const side = who === 'main' ? this.main : this.log
+    if (svc === null || side === null || svc.state !== 'run' || !(letter === 'd' || letter === 'x' || letter === 't')) return RUNIT_STOP
+    return readStopPolicy(side.paths, this.say)
   }
 
   /** control/<x> decides a letter only while the main service runs. */
@@ -283,7 +292,7 @@ export class Supervisor {
       case 'delay': {
         const timer = setTimeout(() => {
           this.timers.delete(timer)
-          this.push({ kind: 'timer', who: fx.who })
+          this.push({ kind: 'timer', who: fx.who, purpose: fx.purpose })
         }, fx.ms)
         this.timers.add(timer)
         return

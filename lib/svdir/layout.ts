@@ -11,6 +11,8 @@ export interface SvPaths {
   down: string
   check: string
   log: string
+  downSignal: string
+  timeoutKill: string
   supervise: string
   control: string
   ok: string
@@ -34,6 +36,8 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     down: join(abs, N.DOWN),
     check: join(abs, N.CHECK),
     log: join(abs, N.LOG),
+    downSignal: join(abs, N.DOWN_SIGNAL),
+    timeoutKill: join(abs, N.TIMEOUT_KILL),
     supervise: sup,
     control: join(sup, N.CONTROL),
     ok: join(sup, N.OK),

@@ -136,6 +136,11 @@ const PLANS: Record<string, Plan> = {
       c.t.equal(pidOf(c.dir), pid, 'reload keeps the same nginx process')
       c.t.equal(stat(c.dir), 'run\n', 'and it keeps running')
       if (!c.standIn) c.t.match(await httpGet(c.port), /^hello from webapp/, 'nginx proxies to webapp')
+    },
+    afterDown: async c => {
+      // ./down-signal: sv down asks for nginx's graceful stop, QUIT, instead of TERM.
+      const log = join(c.dir, 'log', 'main', 'current')
+      await until(() => readText(log), s => (c.standIn ? /nginx \(stand-in\): SIGQUIT, exiting/ : /signal 3 \(SIGQUIT\) received/).test(s), { what: 'nginx log' })
     }
   },
   dbus: {

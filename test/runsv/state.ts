@@ -1,6 +1,6 @@
 // The pure state machine: every control letter and exit, without processes.
 import t from 'tap'
-import { step, initialState, hookLetterFor, type State, type Effect } from '../../build/runsv/state.js'
+import { step, initialState, hookLetterFor, RUNIT_STOP, FINISH_KEEP_DOWN, type State, type Effect, type StopPolicy } from '../../build/runsv/state.js'
 
 const T0 = { sec: 1000, nano: 500 }
 const at = (ms: number): { sec: number, nano: number } => ({ sec: 1000 + Math.floor(ms / 1000), nano: (ms % 1000) * 1e6 + 500 })
@@ -12,7 +12,7 @@ function running (log = false): State {
   if (log) s = step(s, { kind: 'started', who: 'log', stage: 'run', pid: 41, now: T0 }).state
   return step(s, { kind: 'started', who: 'main', stage: 'run', pid: 42, now: T0 }).state
 }
-const ctl = (s: State, letter: string, handled = false, who: 'main' | 'log' = 'main') => step(s, { kind: 'control', who, letter, handled, now: at(5000) })
+const ctl = (s: State, letter: string, handled = false, who: 'main' | 'log' = 'main', stop: StopPolicy = RUNIT_STOP) => step(s, { kind: 'control', who, letter, handled, now: at(5000), stop })
 
 t.test('boot starts log before main; down file keeps main down', async t => {
   t.same(kinds(step(initialState(T0, false, { normallyDown: false }), { kind: 'boot' }).effects), ['spawn log run', 'spawn main run'])
@@ -64,7 +64,7 @@ t.test('exit with finish: finish gets code and signal, then down, then the 1-sec
   r = step(s, { kind: 'exited', who: 'main', code: 0, signal: 0, finishExists: true, now: at(300) })
   t.equal(r.state.main.state, 'down')
   t.same(kinds(r.effects), ['publish', 'delay'], 'run + finish lived < 1 s: wait before restarting')
-  r = step(r.state, { kind: 'timer', who: 'main' })
+  r = step(r.state, { kind: 'timer', who: 'main', purpose: { kind: 'spacing' } })
   t.same(kinds(r.effects), ['spawn main run'])
 })
 
@@ -98,4 +98,38 @@ t.test('a u after x cancels the pending exit, as in runit', async t => {
 
 t.test('hook letters', async t => {
   t.same(['d', 'x', 't', 'k', 'u', 'o', 'h', 'z'].map(hookLetterFor), ['t', 't', 't', 'k', null, null, 'h', null])
+})
+
+t.test('down-signal replaces TERM for d and x, not t; timeout-kill KILLs the same run only', async t => {
+  const hup: StopPolicy = { signal: 'SIGHUP', killAfterMs: 0 }
+  t.same(kinds(ctl(running(), 'd', false, 'main', hup).effects), ['publish', 'kill SIGHUP', 'publish', 'kill SIGCONT', 'hook d'])
+  t.same(kinds(ctl(running(), 'x', false, 'main', hup).effects), ['publish', 'kill SIGHUP', 'publish', 'kill SIGCONT', 'hook x'])
+  t.same(kinds(ctl(running(), 't', false, 'main', hup).effects), ['kill SIGTERM', 'publish'], 't is TERM by name')
+  t.same(kinds(ctl(running(), 'd', true, 'main', hup).effects), ['publish', 'kill SIGCONT', 'hook d'], 'control/t handled it: nothing sent, no timer')
+
+  const r = ctl(running(), 'd', false, 'main', { signal: 'SIGTERM', killAfterMs: 300 })
+  const delay = r.effects.find(f => f.kind === 'delay')
+  t.same(delay, { kind: 'delay', who: 'main', ms: 300, purpose: { kind: 'kill', pid: 42, when: T0 } })
+  if (delay?.kind !== 'delay') return
+  const fire = (s: State) => step(s, { kind: 'timer', who: 'main', purpose: delay.purpose }).effects
+  t.same(fire(r.state).filter(f => f.kind === 'kill'), [
+    { kind: 'kill', who: 'main', pid: -42, signal: 'SIGKILL' },
+    { kind: 'kill', who: 'main', pid: 42, signal: 'SIGKILL' }
+  ], 'still running when the timer fires: KILL to its process group and to it')
+  const gone = step(r.state, { kind: 'exited', who: 'main', code: null, signal: 15, finishExists: false, now: at(5100) }).state
+  t.same(kinds(fire(gone)), [], 'died in time: nothing')
+  const later = step(running(), { kind: 'started', who: 'main', stage: 'run', pid: 42, now: at(9000) }).state
+  t.same(kinds(fire(later)), [], 'the same pid in a later run is not hit')
+})
+
+t.test(`./finish exiting ${FINISH_KEEP_DOWN} keeps the service down`, async t => {
+  let s = step(running(), { kind: 'exited', who: 'main', code: 1, signal: 0, finishExists: true, now: at(2000) }).state
+  s = step(s, { kind: 'started', who: 'main', stage: 'finish', pid: 43, now: at(2010) }).state
+  const r = step(s, { kind: 'exited', who: 'main', code: FINISH_KEEP_DOWN, signal: 0, finishExists: true, now: at(2100) })
+  t.same([r.state.main.state, r.state.main.want], ['down', 'down'])
+  t.same(kinds(r.effects), ['publish'], 'not restarted')
+  const other = step(s, { kind: 'exited', who: 'main', code: 1, signal: 0, finishExists: true, now: at(2100) })
+  t.same(kinds(other.effects), ['publish', 'spawn main run'], 'any other exit restarts')
+  const once = step(running(), { kind: 'exited', who: 'main', code: FINISH_KEEP_DOWN, signal: 0, finishExists: false, now: at(2000) })
+  t.same(kinds(once.effects), ['publish', 'spawn main run'], 'from ./run itself, 125 is an exit like any other')
 })
