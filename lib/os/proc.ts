@@ -1,5 +1,5 @@
-// This process's kernel state that Node does not expose: process group and session (from
-// /proc/self/stat), and the nice value of the thread that forks and execs.
+// Kernel state that Node does not expose: process group and session (from /proc/self/stat), a
+// process's start time, and the nice value of the thread that forks and execs.
 
 import { readFileSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
@@ -13,6 +13,27 @@ export function procStat (pid: number | 'self' = 'self'): ProcStat {
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
   // after ")": state ppid pgrp session tty_nr tpgid
   return { pid: head, pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]) }
+}
+
+/** USER_HZ, the unit of /proc's clock ticks: 100 on every Linux architecture's ABI. */
+const TICKS_PER_SECOND = 100
+
+/**
+ * When a live process started, in unix seconds (whole: /proc/stat's boot time has no more), or
+ * null when there is no such process or it has exited (a zombie waiting for its parent).
+ */
+export function processStartSeconds (pid: number): number | null {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return null
+  }
+  // after ")": state(3) ... starttime(22)
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  if (f[0] === 'Z' || f[0] === 'X') return null
+  const boot = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))
+  return boot === null ? null : Number(boot[1]) + Math.floor(Number(f[19]) / TICKS_PER_SECOND)
 }
 
 /** setsid(2) fails with EPERM for a process group leader; runit ignores that failure. */

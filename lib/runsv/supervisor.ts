@@ -21,6 +21,7 @@ import { spawnProgram } from '../os/spawn.js'
 import { signalNumber, sendSignal } from '../os/signals.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
 import { readStopPolicy } from './stop-policy.js'
+import { findLeftover, stopLeftover } from './leftovers.js'
 import { step, initialState, hookLetterFor, RUNIT_STOP, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
@@ -98,6 +99,7 @@ export class Supervisor {
       this.finish() // release what was opened: in a shared process a half-set-up supervisor leaks
       throw err
     }
+    await this.stopLeftovers()
     // runit writes a "down" record, then the "run" one a moment later. Here the boot step starts
     // what should run first, so a service that starts at once gets one record: three file
     // creations fewer per side (what starting many services costs most, bench/README.md).
@@ -151,6 +153,18 @@ export class Supervisor {
       if (!isFifo(side.paths.ok)) throw new SysError(`${side.label}/ok exists but is not a fifo`, undefined)
     }
     if (pipeFifo !== null) this.pipe = openOrFail(() => makePipe(pipeFifo), 'unable to create log pipe')
+  }
+
+  /** Runs left behind by a runsv that died: stopped before anything starts, the main one first so
+   * that its last lines still reach the log service that is left too. */
+  private async stopLeftovers (): Promise<void> {
+    for (const side of [this.main, this.log]) {
+      if (side === null) continue
+      const pid = findLeftover(side.paths)
+      if (pid === null) continue
+      this.say.warn(`${side === this.log ? 'log/' : ''}./run left running by an earlier runsv (pid ${pid}): stopping it`)
+      await stopLeftover(pid, readStopPolicy(side.paths, this.say))
+    }
   }
 
   /** Opens supervise/ok (and the log's) once the first record is out: from then on sv sees a

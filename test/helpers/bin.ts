@@ -49,7 +49,7 @@ export function alive (pid: number): boolean {
   }
 }
 
-function killQuietly (pid: number, sig: NodeJS.Signals): void {
+export function killQuietly (pid: number, sig: NodeJS.Signals): void {
   try { process.kill(pid, sig) } catch { /* gone */ }
 }
 

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
-import { startBin, alive } from '../helpers/bin.js'
+import { startBin, alive, killQuietly } from '../helpers/bin.js'
 import { service, stat, pidOf, readText, sigs, SIGNAL_RECORDER } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { readStatus } from '../../build/svdir/status-file.js'
@@ -57,7 +57,7 @@ t.test('timeout-kill: a run that ignores TERM gets KILL, with the rest of its pr
   writeFileSync(join(dir, 'timeout-kill'), '300\n')
   startBin(t, 'runsv', [dir], { services: [dir] })
   const bg = await until(() => Number.parseInt(readText(join(dir, 'bg')), 10), p => p > 0, { what: 'background pid' })
-  t.teardown(() => { try { process.kill(bg, 'SIGKILL') } catch { /* gone, as it should be */ } })
+  t.teardown(() => { killQuietly(bg, 'SIGKILL') })
   await until(() => stat(dir), s => s === 'run\n', { what: 'stat run' })
   sendControl(servicePaths(dir), 'd')
   await until(() => stat(dir), s => s === 'run, got TERM, want down\n', { what: 'TERM ignored' })

@@ -2,10 +2,11 @@ import t from 'tap'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { alive } from '../helpers/bin.js'
+import { alive, killQuietly } from '../helpers/bin.js'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { startRunsvdir, makeService, servicePid, nodeOnlyPath } from './tree.js'
+import { processStartSeconds } from '../../build/os/proc.js'
 
 t.test('a runsv that dies is replaced, about a second later', async t => {
   const base = t.testdir()
@@ -16,14 +17,17 @@ t.test('a runsv that dies is replaced, about a second later', async t => {
   await until(() => stat(svc), s => s === 'run\n', { what: 'stat' })
   const [first] = r.runsvs()
   t.ok(first !== undefined && alive(first), 'one runsv')
-  // runsv killed outright leaves its service running (runit too); stop it ourselves.
+  // runsv killed outright leaves its service running; runit's next runsv starts a second one
+  // beside it, ours stops it first.
   const orphan = servicePid(svc)
+  t.teardown(() => { killQuietly(orphan, 'SIGKILL') })
   const t0 = performance.now()
   process.kill(first!, 'SIGKILL')
-  process.kill(orphan, 'SIGKILL')
   const [second] = await until(() => r.runsvs(), l => l.length === 1 && l[0] !== first, { what: 'runsvs' })
   t.comment(`respawn: runsv killed to new runsv in ${(performance.now() - t0).toFixed(0)} ms`)
   await until(() => servicePid(svc), p => p > 0 && p !== orphan, { what: 'new service pid' })
+  t.equal(processStartSeconds(orphan), null, 'the orphan was stopped before the new run started')
+  t.match(r.stderr(), `runsv svc: warning: ./run left running by an earlier runsv (pid ${orphan}): stopping it\n`)
   t.equal(stat(svc), 'run\n')
   t.ok(alive(second!), 'the new runsv runs')
 })
