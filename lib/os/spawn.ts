@@ -17,8 +17,9 @@ export interface SpawnSpec {
   /** own session and process group (setsid) */
   setsid: boolean
   env?: NodeJS.ProcessEnv
-  /** descriptors for the child's fds 3, 4, …; 'ignore' leaves that fd closed (svlogd's processor gets 4 and 5) */
-  extraFds?: Array<number | 'ignore'>
+  /** descriptors for the child's fds 3, 4, …; 'ignore' leaves that fd closed (svlogd's processor
+   * gets 4 and 5), 'pipe' makes one whose other end is the child's stdio[n] (notification-fd) */
+  extraFds?: Array<number | 'ignore' | 'pipe'>
 }
 
 export type SpawnResult = { ok: true, child: ChildProcess, pid: number } | { ok: false, error: Error }

@@ -17,6 +17,10 @@ export const LOG = 'log'
  * after which a run that has not died gets KILL. */
 export const DOWN_SIGNAL = 'down-signal'
 export const TIMEOUT_KILL = 'timeout-kill'
+/** Optional readiness (s6's notification-fd): the descriptor ./run writes a newline to when ready. */
+export const NOTIFICATION_FD = 'notification-fd'
+/** supervise/ready: the pid of the run that said it is ready (not runit's; its sv ignores it). */
+export const READY = 'ready'
 /** Directory of control/<letter> override scripts. */
 export const CONTROL_DIR = 'control'
 /** Suffix of the write-then-rename temporaries (runit's status.new, stat.new, pid.new). */

@@ -22,6 +22,9 @@ import { signalNumber, sendSignal } from '../os/signals.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
 import { readStopPolicy } from './stop-policy.js'
 import { findLeftover, stopLeftover } from './leftovers.js'
+import { readNotificationFd, notificationStdio, onFirstNewline } from './readiness.js'
+import { markReady, clearReady } from '../svdir/ready-file.js'
+import type { Readable } from 'node:stream'
 import { step, initialState, hookLetterFor, RUNIT_STOP, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
@@ -323,9 +326,12 @@ export class Supervisor {
   }
 
   private async spawn (who: Who, stage: 'run' | 'finish', args: string[]): Promise<void> {
-    if (who === 'main' && stage === 'run') await this.hook('u')
+    const mainRun = who === 'main' && stage === 'run'
+    if (mainRun) await this.hook('u')
     const isLog = who === 'log'
     const file = stage === 'run' ? './run' : './finish'
+    const notifyFd = mainRun ? readNotificationFd(this.paths, this.say) : null
+    if (notifyFd !== null) clearReady(this.paths)
     const r = await spawnProgram({
       file,
       args,
@@ -335,7 +341,8 @@ export class Supervisor {
       stderr: this.stdio.err,
       // Own session and process group, so a whole service can be signalled and a terminal's
       // ^C reaches runsv only (runsv then stops its services in order).
-      setsid: true
+      setsid: true,
+      extraFds: notifyFd === null ? undefined : notificationStdio(notifyFd)
     })
     if (!r.ok) {
       // runit's forked child prints this and exits 111; here no process exists, so say it and
@@ -345,7 +352,19 @@ export class Supervisor {
       await this.apply({ kind: 'exited', who, code: 111, signal: 0, finishExists: !isLog && stage === 'run' && readable(this.paths.finish), now: taiNow() })
       return
     }
+    const notify = notifyFd === null ? null : r.child.stdio[notifyFd] as Readable
+    if (notify !== null) {
+      const pid = r.pid
+      onFirstNewline(notify, () => {
+        try {
+          markReady(this.paths, pid)
+        } catch (err) {
+          this.say.warn('unable to write supervise/ready', err)
+        }
+      })
+    }
     r.child.once('exit', (code, signal) => {
+      notify?.destroy() // a child of the run may hold the other end open
       this.push({ kind: 'exited', who, code, signal: signalNumber(signal) })
     })
     await this.apply({ kind: 'started', who, stage, pid: r.pid, now: taiNow() })

@@ -6,6 +6,7 @@ import { realpathSync, statSync, accessSync, constants } from 'node:fs'
 import { servicePaths, type SvPaths } from '../svdir/layout.js'
 import { readStatusStamped, statusStamp } from '../svdir/status-file.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
+import { isReady } from '../svdir/ready-file.js'
 import type { sendControl as SendControl } from '../svdir/control-fifo.js'
 import { taiNow, compareTai, type Tai } from '../protocol/tai64.js'
 import type { SvStatus } from '../protocol/status.js'
@@ -281,7 +282,8 @@ class Session {
     const want = wantAfter(cmd.letters)
     if (want !== null && s.want !== want) return 0
     let checked: boolean | undefined
-    const checkOk = (): boolean => (checked ??= this.runCheck(svc))
+    // Up means ready too: with a notification-fd, the run must have said so (s6's readiness).
+    const checkOk = (): boolean => (checked ??= isReady(svc.paths, s.pid) && this.runCheck(svc))
     const started = compareTai(s.when, this.tstart) >= 0
     const pid = s.pid !== 0
     for (const e of cmd.expect) {

@@ -13,6 +13,7 @@ export interface SvPaths {
   log: string
   downSignal: string
   timeoutKill: string
+  notificationFd: string
   supervise: string
   control: string
   ok: string
@@ -20,6 +21,7 @@ export interface SvPaths {
   status: string
   stat: string
   pid: string
+  ready: string
   /** control/<letter> override script */
   hook: (letter: string) => string
   /** the write-then-rename temporary of a published file */
@@ -38,6 +40,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     log: join(abs, N.LOG),
     downSignal: join(abs, N.DOWN_SIGNAL),
     timeoutKill: join(abs, N.TIMEOUT_KILL),
+    notificationFd: join(abs, N.NOTIFICATION_FD),
     supervise: sup,
     control: join(sup, N.CONTROL),
     ok: join(sup, N.OK),
@@ -45,6 +48,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     status: join(sup, N.STATUS),
     stat: join(sup, N.STAT),
     pid: join(sup, N.PID),
+    ready: join(sup, N.READY),
     hook: (letter) => join(abs, N.CONTROL_DIR, letter),
     tmp: (file) => file + N.NEW_SUFFIX
   }
