@@ -102,13 +102,13 @@ export class Supervisor {
       this.finish() // release what was opened: in a shared process a half-set-up supervisor leaks
       throw err
     }
-    await this.stopLeftovers()
     // runit writes a "down" record, then the "run" one a moment later. Here the boot step starts
     // what should run first, so a service that starts at once gets one record: three file
     // creations fewer per side (what starting many services costs most, bench/README.md).
     // Control letters that arrive meanwhile wait in the queue.
     this.draining = true
     try {
+      await this.stopLeftovers() // letters wait: a u must not start a run beside the leftover
       await this.handle({ kind: 'boot' })
       this.holdOkFifos()
     } catch (err) {
@@ -259,7 +259,8 @@ export class Supervisor {
   private stopPolicy (who: Who, letter: string): StopPolicy {
     const svc = who === 'main' ? this.state.main : this.state.log
     const side = who === 'main' ? this.main : this.log
-    if (svc === null || side === null || svc.state !== 'run' || !(letter === 'd' || letter === 'x' || letter === 't')) return RUNIT_STOP
+    const stops = letter === 'd' || letter === 't' || (letter === 'x' && who === 'main')
+    if (svc === null || side === null || svc.state !== 'run' || !stops) return RUNIT_STOP
     return readStopPolicy(side.paths, this.say)
   }
 

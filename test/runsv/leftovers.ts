@@ -26,7 +26,8 @@ t.test('the next runsv stops what the killed one left running, then starts one r
   await until(() => pidOf(dir), p => p > 0 && p !== orphan, { what: 'a new run' })
   t.ok(gone(orphan), 'stopped before the new run started')
   t.equal(readText(join(dir, 'pids')).split('\n').filter(Boolean).length, 2, 'two starts in all, one at a time')
-  t.equal(second.stderr(), `runsv ${second.name}: warning: ./run left running by an earlier runsv (pid ${orphan}): stopping it\n`)
+  const said = `runsv ${second.name}: warning: ./run left running by an earlier runsv (pid ${orphan}): stopping it\n`
+  t.equal(await until(() => second.stderr(), e => e.includes(said), { what: 'the warning' }), said)
 })
 
 t.test('a pid in supervise/ that is not the recorded run is left alone', async t => {

@@ -46,6 +46,7 @@ t.test('a bad notification-fd is said and ignored, by runsv and sv alike', async
   writeFileSync(join(dir, 'notification-fd'), '2\n')
   const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => stat(dir), s => s === 'run\n', { what: 'stat run' })
-  t.equal(runsv.stderr(), `runsv ${runsv.name}: warning: notification-fd: not a descriptor from 3 to 1023\n`)
+  const said = `runsv ${runsv.name}: warning: notification-fd: not a descriptor from 3 to 1023\n`
+  t.equal(await until(() => runsv.stderr(), e => e.includes(said), { what: 'the warning' }), said)
   t.equal((await runBin('sv', ['-w', '5', 'check', dir])).code, 0, 'no readiness to wait for')
 })

@@ -49,7 +49,8 @@ t.test('a bad down-signal is said, and TERM is sent', async t => {
   sendControl(servicePaths(dir), 'd')
   await until(() => stat(dir), s => s === 'down\n', { what: 'stat down' })
   t.same(sigs(dir), ['start', 'TERM'])
-  t.match(runsv.stderr(), `runsv ${runsv.name}: warning: down-signal: no such signal: NOSUCH; sending TERM\n`)
+  const said = `runsv ${runsv.name}: warning: down-signal: no such signal: NOSUCH; sending TERM\n`
+  t.equal(await until(() => runsv.stderr(), e => e.includes(said), { what: 'the warning' }), said)
 })
 
 t.test('timeout-kill: a run that ignores TERM gets KILL, with the rest of its process group', async t => {

@@ -27,7 +27,8 @@ t.test('a runsv that dies is replaced, about a second later', async t => {
   t.comment(`respawn: runsv killed to new runsv in ${(performance.now() - t0).toFixed(0)} ms`)
   await until(() => servicePid(svc), p => p > 0 && p !== orphan, { what: 'new service pid' })
   t.equal(processStartSeconds(orphan), null, 'the orphan was stopped before the new run started')
-  t.match(r.stderr(), `runsv svc: warning: ./run left running by an earlier runsv (pid ${orphan}): stopping it\n`)
+  const said = `runsv svc: warning: ./run left running by an earlier runsv (pid ${orphan}): stopping it\n`
+  await until(() => r.stderr(), e => e.includes(said), { what: 'the warning' })
   t.equal(stat(svc), 'run\n')
   t.ok(alive(second!), 'the new runsv runs')
 })
