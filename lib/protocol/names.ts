@@ -13,10 +13,11 @@ export const FINISH = 'finish'
 export const DOWN = 'down'
 export const CHECK = 'check'
 export const LOG = 'log'
-/** Optional stop policy files (s6's names): the signal d and x send instead of TERM, and the ms
- * after which a run that has not died gets KILL. */
+/** Optional stop policy files (s6's names): the signal d and x send instead of TERM, the ms
+ * after which a run that has not died gets KILL, and the ms after which ./finish does. */
 export const DOWN_SIGNAL = 'down-signal'
 export const TIMEOUT_KILL = 'timeout-kill'
+export const TIMEOUT_FINISH = 'timeout-finish'
 /** Optional readiness (s6's notification-fd): the descriptor ./run writes a newline to when ready. */
 export const NOTIFICATION_FD = 'notification-fd'
 /** supervise/ready: the pid of the run that said it is ready (not runit's; its sv ignores it). */

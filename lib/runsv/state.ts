@@ -21,10 +21,11 @@ export interface StopPolicy {
 export const RUNIT_STOP: StopPolicy = { signal: 'SIGTERM', killAfterMs: 0 }
 
 /** What a timer was set for: the end of the one-second restart spacing, or the kill of a run
- * that outlived timeout-kill (identified by pid and start time, so a later run is never hit). */
+ * that outlived timeout-kill or of a ./finish that outlived timeout-finish (identified by pid,
+ * stage and the run's start time, so a later process is never hit). */
 export type TimerPurpose =
   | { kind: 'spacing' }
-  | { kind: 'kill', pid: number, when: Tai }
+  | { kind: 'kill', pid: number, when: Tai, state: 'run' | 'finish' }
 
 /** ./finish exits with this to keep the service down (s6's "permanent failure"). */
 export const FINISH_KEEP_DOWN = 125
@@ -60,7 +61,8 @@ export type Event =
    * that control/t sees it in supervise/status as runit's does */
   | { kind: 'want', who: Who, letter: 'd' | 'x' }
   | { kind: 'term', handled: boolean, now: Tai, stop: StopPolicy }
-  | { kind: 'started', who: Who, stage: Stage, pid: number, now: Tai }
+  /** `finishKillMs`: for ./finish, the service dir's timeout-finish (0 = none, as runit) */
+  | { kind: 'started', who: Who, stage: Stage, pid: number, now: Tai, finishKillMs?: number }
   /** `signal` is the number (0 for a normal exit); `finishExists`: ./finish can be opened */
   | { kind: 'exited', who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai }
   | { kind: 'timer', who: Who, purpose: TimerPurpose }
@@ -145,7 +147,7 @@ class Builder {
       s.gotTerm = true
       this.publish(who)
       if (policy.killAfterMs > 0) {
-        this.fx.push({ kind: 'delay', who, ms: policy.killAfterMs, purpose: { kind: 'kill', pid: s.pid, when: s.when } })
+        this.fx.push({ kind: 'delay', who, ms: policy.killAfterMs, purpose: { kind: 'kill', pid: s.pid, when: s.when, state: 'run' } })
       }
     }
     if (s.want === 'down' || s.want === 'exit') {
@@ -207,7 +209,7 @@ class Builder {
     }
   }
 
-  started (who: Who, stage: Stage, pid: number, now: Tai): void {
+  started (who: Who, stage: Stage, pid: number, now: Tai, finishKillMs: number): void {
     const s = this.svc(who)
     if (stage === 'run') {
       s.when = now
@@ -218,6 +220,9 @@ class Builder {
     s.paused = false
     s.gotTerm = false
     this.publish(who)
+    if (stage === 'finish' && pid !== 0 && finishKillMs > 0) {
+      this.fx.push({ kind: 'delay', who, ms: finishKillMs, purpose: { kind: 'kill', pid, when: s.when, state: 'finish' } })
+    }
   }
 
   exited (who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai): void {
@@ -250,7 +255,7 @@ class Builder {
     const s = this.svc(who)
     if (purpose.kind === 'spacing') {
       s.delayed = false
-    } else if (s.pid === purpose.pid && s.state === 'run' && compareTai(s.when, purpose.when) === 0) {
+    } else if (s.pid === purpose.pid && s.state === purpose.state && compareTai(s.when, purpose.when) === 0) {
       this.fx.push({ kind: 'kill', who, pid: -s.pid, signal: 'SIGKILL' }) // the whole process group
       this.kill(who, 'SIGKILL')
     }
@@ -299,7 +304,7 @@ export function step (state: State, ev: Event): Step {
       if (ev.who === 'main' || b.s.log !== null) b.want(ev.who, ev.letter)
       break
     case 'started':
-      b.started(ev.who, ev.stage, ev.pid, ev.now)
+      b.started(ev.who, ev.stage, ev.pid, ev.now, ev.finishKillMs ?? 0)
       // A spawn that fails leaves no process; the supervisor follows with an 'exited' event.
       return { state: b.s, effects: b.fx }
     case 'exited':

@@ -1,6 +1,7 @@
 // The service directory's optional stop policy (s6's file names): `down-signal` holds the signal
 // that d and x send instead of TERM, `timeout-kill` the ms after which a run that has not died
-// gets KILL. Read at each stop, so an edit counts from the next one; runit has neither file.
+// gets KILL, `timeout-finish` the ms after which ./finish does. Read at each stop (or start of
+// ./finish), so an edit counts from the next one; runit has none of these files.
 
 import { readFileSync, statSync } from 'node:fs'
 import { parseSignal } from '../os/signals.js'
@@ -10,19 +11,27 @@ import type { Say } from '../errors/say.js'
 
 export function readStopPolicy (paths: Pick<SvPaths, 'downSignal' | 'timeoutKill'>, say: Say): StopPolicy {
   let signal = RUNIT_STOP.signal
-  let killAfterMs = RUNIT_STOP.killAfterMs
   const text = readOptional(paths.downSignal, 'down-signal', say)
   if (text !== null) {
     const parsed = parseSignal(text)
     if (parsed === null) say.warn(`down-signal: no such signal: ${text.trim()}; sending TERM`)
     else signal = parsed
   }
-  const ms = readOptional(paths.timeoutKill, 'timeout-kill', say)
-  if (ms !== null) {
-    if (/^\s*\d+\s*$/.test(ms)) killAfterMs = Number(ms)
-    else say.warn(`timeout-kill: not a number of milliseconds: ${ms.trim()}`)
-  }
-  return { signal, killAfterMs }
+  return { signal, killAfterMs: readMs(paths.timeoutKill, 'timeout-kill', say) ?? RUNIT_STOP.killAfterMs }
+}
+
+/** timeout-finish: after how many ms a ./finish still running gets KILL (0: never, as runit). */
+export function readFinishTimeout (paths: Pick<SvPaths, 'timeoutFinish'>, say: Say): number {
+  return readMs(paths.timeoutFinish, 'timeout-finish', say) ?? 0
+}
+
+/** A number of milliseconds from the file; null without it or with anything else (said). */
+function readMs (path: string, label: string, say: Say): number | null {
+  const text = readOptional(path, label, say)
+  if (text === null) return null
+  if (/^\s*\d+\s*$/.test(text)) return Number(text)
+  say.warn(`${label}: not a number of milliseconds: ${text.trim()}`)
+  return null
 }
 
 /** The file's text, or null when it does not exist (probed without a thrown ENOENT: this is on

@@ -20,10 +20,10 @@ import { makePipe, type Pipe } from '../os/pipe.js'
 import { spawnProgram } from '../os/spawn.js'
 import { signalNumber, sendSignal } from '../os/signals.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
-import { readStopPolicy } from './stop-policy.js'
+import { readStopPolicy, readFinishTimeout } from './stop-policy.js'
 import { findLeftover, stopLeftover } from './leftovers.js'
 import { readNotificationFd, notificationStdio, onFirstNewline } from './readiness.js'
-import { markReady, clearReady } from '../svdir/ready-file.js'
+import { writeReadiness } from '../svdir/ready-file.js'
 import type { Readable } from 'node:stream'
 import { step, initialState, hookLetterFor, RUNIT_STOP, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
@@ -332,7 +332,6 @@ export class Supervisor {
     const isLog = who === 'log'
     const file = stage === 'run' ? './run' : './finish'
     const notifyFd = mainRun ? readNotificationFd(this.paths, this.say) : null
-    if (notifyFd !== null) clearReady(this.paths)
     const r = await spawnProgram({
       file,
       args,
@@ -355,20 +354,23 @@ export class Supervisor {
     }
     const notify = notifyFd === null ? null : r.child.stdio[notifyFd] as Readable
     if (notify !== null) {
-      const pid = r.pid
-      onFirstNewline(notify, () => {
-        try {
-          markReady(this.paths, pid)
-        } catch (err) {
-          this.say.warn('unable to write supervise/ready', err)
-        }
-      })
+      this.recordReadiness(r.pid, false) // before the run's status record, which sv reads first
+      onFirstNewline(notify, () => { this.recordReadiness(r.pid, true) })
     }
     r.child.once('exit', (code, signal) => {
       notify?.destroy() // a child of the run may hold the other end open
       this.push({ kind: 'exited', who, code, signal: signalNumber(signal) })
     })
-    await this.apply({ kind: 'started', who, stage, pid: r.pid, now: taiNow() })
+    const finishKillMs = stage === 'finish' ? readFinishTimeout(this.paths, this.say) : 0
+    await this.apply({ kind: 'started', who, stage, pid: r.pid, now: taiNow(), finishKillMs })
+  }
+
+  private recordReadiness (pid: number, ready: boolean): void {
+    try {
+      writeReadiness(this.paths, pid, ready)
+    } catch (err) {
+      this.say.warn('unable to write supervise/ready', err)
+    }
   }
 
   private flushPublish (): void {

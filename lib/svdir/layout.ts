@@ -13,6 +13,7 @@ export interface SvPaths {
   log: string
   downSignal: string
   timeoutKill: string
+  timeoutFinish: string
   notificationFd: string
   supervise: string
   control: string
@@ -40,6 +41,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     log: join(abs, N.LOG),
     downSignal: join(abs, N.DOWN_SIGNAL),
     timeoutKill: join(abs, N.TIMEOUT_KILL),
+    timeoutFinish: join(abs, N.TIMEOUT_FINISH),
     notificationFd: join(abs, N.NOTIFICATION_FD),
     supervise: sup,
     control: join(sup, N.CONTROL),

@@ -1,8 +1,10 @@
-// Readiness as s6 has it (notification-fd): runsv records in supervise/ready the pid of the run
-// that wrote its newline; sv's start, check and -v then wait for it as well as for ./check.
-// runit has neither file, and its sv ignores them.
+// Readiness as s6 has it (notification-fd): runsv records in supervise/ready "<pid> starting"
+// when it starts a run with a notification-fd, before the run's status record, and
+// "<pid> ready" once the run wrote its newline. sv's start, check and -v then wait for "ready"
+// as well as for ./check. A file naming another pid, or none, means the run was started by a
+// runsv that knows no readiness (runit's, which has neither file): sv then judges as runit's.
 
-import { readFileSync, statSync, unlinkSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { writeAtomic } from '../os/atomic-write.js'
 import type { SvPaths } from './layout.js'
 
@@ -17,23 +19,19 @@ export function notificationFd (p: Pick<SvPaths, 'notificationFd'>): number | nu
   return n >= 3 && n <= MAX_NOTIFICATION_FD ? n : Number.NaN
 }
 
-/** runsv: this run said it is ready. */
-export function markReady (p: Pick<SvPaths, 'ready' | 'tmp'>, pid: number): void {
-  writeAtomic(p.ready, p.tmp(p.ready), `${pid}\n`)
+/** runsv: run `pid` has started (before its status record) or said it is ready. */
+export function writeReadiness (p: Pick<SvPaths, 'ready' | 'tmp'>, pid: number, ready: boolean): void {
+  writeAtomic(p.ready, p.tmp(p.ready), `${pid} ${ready ? 'ready' : 'starting'}\n`)
 }
 
-/** runsv: a new run has not said so yet. */
-export function clearReady (p: Pick<SvPaths, 'ready'>): void {
-  try { unlinkSync(p.ready) } catch { /* none */ }
-}
-
-/** sv: true unless the service uses notification-fd and run `pid` has not said it is ready. */
+/** sv: false only while run `pid` of a service with a notification-fd has not said it is ready. */
 export function isReady (p: Pick<SvPaths, 'notificationFd' | 'ready'>, pid: number): boolean {
   try {
     const fd = notificationFd(p)
     if (fd === null || Number.isNaN(fd)) return true // no readiness, as runsv then gives no fd
-    return readFileSync(p.ready, 'utf8') === `${pid}\n`
+    const text = readFileSync(p.ready, 'utf8')
+    return !text.startsWith(`${pid} `) || text === `${pid} ready\n`
   } catch {
-    return false
+    return true // no supervise/ready: a runsv without readiness (runit's)
   }
 }

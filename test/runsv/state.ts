@@ -109,7 +109,7 @@ t.test('down-signal replaces TERM for d and x, not t; timeout-kill KILLs the sam
 
   const r = ctl(running(), 'd', false, 'main', { signal: 'SIGTERM', killAfterMs: 300 })
   const delay = r.effects.find(f => f.kind === 'delay')
-  t.same(delay, { kind: 'delay', who: 'main', ms: 300, purpose: { kind: 'kill', pid: 42, when: T0 } })
+  t.same(delay, { kind: 'delay', who: 'main', ms: 300, purpose: { kind: 'kill', pid: 42, when: T0, state: 'run' } })
   if (delay?.kind !== 'delay') return
   const fire = (s: State) => step(s, { kind: 'timer', who: 'main', purpose: delay.purpose }).effects
   t.same(fire(r.state).filter(f => f.kind === 'kill'), [
@@ -132,4 +132,17 @@ t.test(`./finish exiting ${FINISH_KEEP_DOWN} keeps the service down`, async t =>
   t.same(kinds(other.effects), ['publish', 'spawn main run'], 'any other exit restarts')
   const once = step(running(), { kind: 'exited', who: 'main', code: FINISH_KEEP_DOWN, signal: 0, finishExists: false, now: at(2000) })
   t.same(kinds(once.effects), ['publish', 'spawn main run'], 'from ./run itself, 125 is an exit like any other')
+})
+
+t.test('timeout-finish: a ./finish that outlives it gets KILL; a later one is not hit', async t => {
+  const s = step(running(), { kind: 'exited', who: 'main', code: 1, signal: 0, finishExists: true, now: at(2000) }).state
+  const r = step(s, { kind: 'started', who: 'main', stage: 'finish', pid: 43, now: at(2010), finishKillMs: 500 })
+  const delay = r.effects.find(f => f.kind === 'delay')
+  t.same(delay, { kind: 'delay', who: 'main', ms: 500, purpose: { kind: 'kill', pid: 43, when: T0, state: 'finish' } })
+  if (delay?.kind !== 'delay') return
+  const fire = (st: State) => step(st, { kind: 'timer', who: 'main', purpose: delay.purpose }).effects.filter(f => f.kind === 'kill')
+  t.same(fire(r.state).map(f => f.kind === 'kill' ? f.pid : 0), [-43, 43], 'its group, then it')
+  const done = step(r.state, { kind: 'exited', who: 'main', code: 0, signal: 0, finishExists: true, now: at(2100) }).state
+  t.same(fire(done), [], 'finished in time: nothing')
+  t.same(kinds(step(s, { kind: 'started', who: 'main', stage: 'finish', pid: 43, now: at(2010) }).effects), ['publish'], 'no timeout-finish: no timer')
 })

@@ -92,3 +92,11 @@ t.test('./finish exiting 125 keeps the service down', async t => {
   sendControl(servicePaths(dir), 'u')
   await until(() => readText(join(dir, 'starts')), v => v === 'x\nx\n', { what: 'u starts it again' })
 })
+
+t.test('timeout-finish: a ./finish that hangs is KILLed, and the service restarts', async t => {
+  const dir = service(t, { run: 'echo x >> ./starts; exit 1', finish: '[ -e ./once ] && exit 0; touch ./once; exec sleep 1000' })
+  writeFileSync(join(dir, 'timeout-finish'), '200\n')
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => readText(join(dir, 'starts')), s => s === 'x\nx\n', { what: 'run started again', timeout: 6000 })
+  t.pass('the hung ./finish did not hold the restart')
+})
