@@ -14,7 +14,7 @@ import type { StopPolicy } from './state.js'
 /** How far the process's start may be from the record's time (boot time is in whole seconds). */
 const START_SLACK_S = 2
 /** Without timeout-kill, how long a leftover has to stop before KILL (runsvdir's grace). */
-export const LEFTOVER_GRACE_MS = 10_000
+const LEFTOVER_GRACE_MS = 10_000
 const POLL_MS = 20
 
 /** The pid of the run that supervise/ says is running, if that very process still runs. */
