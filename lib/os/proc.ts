@@ -4,15 +4,24 @@
 import { readFileSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
 
-export interface ProcStat { pid: number, pgrp: number, session: number, tpgid: number }
+export interface ProcStat {
+  pid: number
+  /** R, S, D, T, Z (exited, not yet reaped), X, … */
+  state: string
+  pgrp: number
+  session: number
+  tpgid: number
+  /** clock ticks from boot to the process's start */
+  startTicks: number
+}
 
 /** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
 export function procStat (pid: number | 'self' = 'self'): ProcStat {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const head = Number.parseInt(text, 10)
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  // after ")": state ppid pgrp session tty_nr tpgid
-  return { pid: head, pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]) }
+  // after ")": state(3) ppid pgrp session tty_nr tpgid(8) … starttime(22)
+  return { pid: head, state: f[0]!, pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]), startTicks: Number(f[19]) }
 }
 
 /** USER_HZ, the unit of /proc's clock ticks: 100 on every Linux architecture's ABI. */
@@ -23,17 +32,15 @@ const TICKS_PER_SECOND = 100
  * null when there is no such process or it has exited (a zombie waiting for its parent).
  */
 export function processStartSeconds (pid: number): number | null {
-  let text: string
+  let st: ProcStat
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    st = procStat(pid)
   } catch {
     return null
   }
-  // after ")": state(3) ... starttime(22)
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  if (f[0] === 'Z' || f[0] === 'X') return null
+  if (st.state === 'Z' || st.state === 'X') return null
   const boot = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))
-  return boot === null ? null : Number(boot[1]) + Math.floor(Number(f[19]) / TICKS_PER_SECOND)
+  return boot === null ? null : Number(boot[1]) + Math.floor(st.startTicks / TICKS_PER_SECOND)
 }
 
 /** setsid(2) fails with EPERM for a process group leader; runit ignores that failure. */

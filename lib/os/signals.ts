@@ -28,3 +28,10 @@ export function sendSignal (pid: number, signal: NodeJS.Signals): void {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
   }
 }
+
+/** KILL to a run and its process group: ours lead a group of their own (runit's do not: the
+ * group send then finds none), and the leader itself may have left it. */
+export function killWithGroup (pid: number): void {
+  sendSignal(-pid, 'SIGKILL')
+  sendSignal(pid, 'SIGKILL')
+}

@@ -13,8 +13,7 @@ export interface Tai {
 
 /** "now" as runit's taia_now shapes it (nanoseconds end in 500); wall clock, millisecond grain. */
 export function taiNow (ms: number = Date.now()): Tai {
-  const sec = Math.floor(ms / 1000)
-  return { sec, nano: Math.floor((ms - sec * 1000) * 1000) * 1000 + 500 }
+  return taiFromMicros(Math.floor(ms * 1000))
 }
 
 /** A point in time from wall-clock microseconds, shaped as runit's taia_now (nanoseconds end in 500). */

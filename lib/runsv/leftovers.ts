@@ -4,9 +4,9 @@
 // whether the pid is still that run: the same pid, started in the second the record says, give
 // or take the grain of the clocks, so a pid reused by an unrelated process is left alone.
 
-import { readFileSync, statSync } from 'node:fs'
+import { readOptional } from '../svdir/optional-file.js'
 import { processStartSeconds } from '../os/proc.js'
-import { sendSignal } from '../os/signals.js'
+import { sendSignal, killWithGroup } from '../os/signals.js'
 import { readStatus } from '../svdir/status-file.js'
 import type { SvPaths } from '../svdir/layout.js'
 import type { StopPolicy } from './state.js'
@@ -19,13 +19,11 @@ const POLL_MS = 20
 
 /** The pid of the run that supervise/ says is running, if that very process still runs. */
 export function findLeftover (paths: Pick<SvPaths, 'pid' | 'status'>): number | null {
-  // Probed first: a new service directory has no pid file, and a thrown ENOENT costs more than
-  // the probe, for each of the hundreds of services a one-process runsvdir starts.
-  if (statSync(paths.pid, { throwIfNoEntry: false }) === undefined) return null
   let record
   let pid: number
   try {
-    pid = Number.parseInt(readFileSync(paths.pid, 'utf8'), 10)
+    // A new service directory has none, and a one-process runsvdir starts hundreds.
+    pid = Number.parseInt(readOptional(paths.pid) ?? '', 10)
     if (!(pid > 0)) return null // the usual case: the last runsv recorded its service down
     record = readStatus(paths)
   } catch {
@@ -43,8 +41,7 @@ export async function stopLeftover (pid: number, policy: StopPolicy): Promise<vo
   sendSignal(pid, policy.signal)
   sendSignal(pid, 'SIGCONT')
   if (await goneWithin(pid, policy.killAfterMs > 0 ? policy.killAfterMs : LEFTOVER_GRACE_MS)) return
-  sendSignal(-pid, 'SIGKILL') // our runs lead their own process group; runit's do not (ESRCH)
-  sendSignal(pid, 'SIGKILL')
+  killWithGroup(pid)
   await goneWithin(pid, LEFTOVER_GRACE_MS)
 }
 

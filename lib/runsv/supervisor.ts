@@ -18,7 +18,7 @@ import { isFifo } from '../os/fifo.js'
 import { openLockFile, lockThenMakeFifos } from '../os/lock.js'
 import { makePipe, type Pipe } from '../os/pipe.js'
 import { spawnProgram } from '../os/spawn.js'
-import { signalNumber, sendSignal } from '../os/signals.js'
+import { signalNumber, sendSignal, killWithGroup } from '../os/signals.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
 import { readStopPolicy, readFinishTimeout } from './stop-policy.js'
 import { findLeftover, stopLeftover } from './leftovers.js'
@@ -189,8 +189,7 @@ export class Supervisor {
     if (this.finished) return
     for (const svc of [this.state?.main, this.state?.log]) {
       if (svc === undefined || svc === null || svc.pid === 0) continue
-      sendSignal(-svc.pid, 'SIGKILL')
-      sendSignal(svc.pid, 'SIGKILL')
+      killWithGroup(svc.pid)
     }
     this.finish(fault)
   }

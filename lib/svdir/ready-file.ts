@@ -4,7 +4,8 @@
 // as well as for ./check. A file naming another pid, or none, means the run was started by a
 // runsv that knows no readiness (runit's, which has neither file): sv then judges as runit's.
 
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { readOptional, parseDecimal } from './optional-file.js'
 import { writeAtomic } from '../os/atomic-write.js'
 import type { SvPaths } from './layout.js'
 
@@ -13,9 +14,9 @@ export const MAX_NOTIFICATION_FD = 1023
 /** The descriptor notification-fd names: null without the file, NaN when it holds no number
  * from 3 to MAX_NOTIFICATION_FD (runsv says so; the run then gets none). Throws read errors. */
 export function notificationFd (p: Pick<SvPaths, 'notificationFd'>): number | null {
-  if (statSync(p.notificationFd, { throwIfNoEntry: false }) === undefined) return null
-  const text = readFileSync(p.notificationFd, 'utf8')
-  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN
+  const text = readOptional(p.notificationFd)
+  if (text === null) return null
+  const n = parseDecimal(text) ?? Number.NaN
   return n >= 3 && n <= MAX_NOTIFICATION_FD ? n : Number.NaN
 }
 

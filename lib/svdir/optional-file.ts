@@ -1,0 +1,16 @@
+// Optional files of a service directory (the stop policy, notification-fd, supervise/pid). Most
+// services have none, and they are read at every stop or start: probed with a stat that does not
+// throw, since a thrown ENOENT costs Node 35-180 µs.
+
+import { readFileSync, statSync } from 'node:fs'
+
+/** The file's text, or null when it does not exist; other errors are thrown. */
+export function readOptional (path: string): string | null {
+  if (statSync(path, { throwIfNoEntry: false }) === undefined) return null
+  return readFileSync(path, 'utf8')
+}
+
+/** A decimal number, spaces and newlines around it allowed; null for anything else. */
+export function parseDecimal (text: string): number | null {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : null
+}
