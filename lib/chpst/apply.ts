@@ -6,10 +6,11 @@
 import { chownSync, closeSync, existsSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { constants } from 'node:os'
-import { SysError } from '../errors/errors.js'
+import { SysError, errnoError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
-import { findProgram, findTool } from '../os/exec.js'
-import { ownLimits, prlimitArgs } from '../os/limits.js'
+import { findProgram, findTool } from '../os/program-file.js'
+import { ownLimits, prlimitArgs, UNLIMITED } from '../os/limits.js'
+import { ignoreWords, nofileToRestore } from '../os/inherit.js'
 import { openLockFile } from '../os/lock.js'
 import { isGroupLeader, nice } from '../os/proc.js'
 import { LookupError, getgrnams, getpwnam, groupListIn } from '../os/users.js'
@@ -26,8 +27,6 @@ export type Applied =
 
 const errnos = constants.errno as Readonly<Record<string, number>>
 
-/** An errno-carrying cause for SysError, for failures detected without a system call. */
-const errno = (code: string, message = code): Error => Object.assign(new Error(message), { code })
 
 interface Ids {
   uid: number
@@ -89,7 +88,7 @@ function needPerl (forWhat: string): string {
 
 function tool (name: string, what: string): string {
   const path = findTool(name)
-  if (path === undefined) throw new SysError(`${what}: ${name} is needed`, errno('ENOENT'))
+  if (path === undefined) throw new SysError(`${what}: ${name} is needed`, errnoError('ENOENT'))
   return path
 }
 
@@ -129,7 +128,7 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
     } catch (err) {
       throw new SysError(`unable to change directory: ${plan.root}`, err)
     }
-    if (process.geteuid!() !== 0) throw new SysError('unable to change root directory', errno('EPERM'))
+    if (process.geteuid!() !== 0) throw new SysError('unable to change root directory', errnoError('EPERM'))
     tools.chroot = tool('chroot', 'unable to change root directory')
     root = process.cwd()
   }
@@ -174,25 +173,28 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
   const close = [plan.close.stdin ? 0 : -1, plan.close.stdout ? 1 : -1, plan.close.stderr ? 2 : -1].filter(fd => fd >= 0)
   if (lock !== undefined || close.length > 0) tools.perl = needPerl(lock !== undefined ? '-l, -L and setlock' : '-0, -1 and -2')
 
+  // limits: the ones asked for, and the open-files soft limit chpst was started with (Node
+  // raised its own), as the program would have kept it under runit's chpst
   let prlimit: string[] = []
-  if (Object.keys(plan.limits).length > 0) {
+  const started = nofileToRestore()
+  const limits = started === undefined ? plan.limits : { nofile: started === 'unlimited' ? UNLIMITED : BigInt(started), ...plan.limits }
+  if (Object.keys(limits).length > 0) {
     let own
     try { own = ownLimits() } catch (err) { throw new SysError('unable to getrlimit()', err) }
-    const r = prlimitArgs(plan.limits, own)
-    for (const name of r.clamped) ctx.warn(`soft limit ${name} is above the hard limit ${own[name]?.hard ?? ''}, set to the hard limit`)
-    prlimit = r.args
+    prlimit = prlimitArgs(limits, own)
     tools.prlimit = tool('prlimit', 'unable to setrlimit()')
   }
+  const ignore = ignoreWords()
 
   // exec: found through chpst's own PATH (not the one -e may have set), inside the new root
   const name = plan.program[0]
   const found = findProgram(name, ctx.env.PATH, root)
-  if (!found.ok) return quietly(new SysError(`unable to run: ${name}`, errno(found.code)))
+  if (!found.ok) return quietly(new SysError(`unable to run: ${name}`, errnoError(found.code)))
 
   // Relay mode: the program dies with chpst if chpst is SIGKILLed (as it would, were it chpst).
   let pdeathsig = ctx.mode === 'relay' && (tools.setpriv = findTool('setpriv')) !== undefined
   if (setsid && ctx.mode === 'execve') tools.setsid = tool('setsid', 'unable to setsid')
-  const otherStages = (setsid && ctx.mode === 'execve') || tools.perl !== undefined || prlimit.length > 0 || root !== undefined
+  const otherStages = (setsid && ctx.mode === 'execve') || tools.perl !== undefined || prlimit.length > 0 || ignore.length > 0 || root !== undefined
   // A later stage finds a bare name itself (as runit would, argv[0] unchanged) when it searches
   // the same PATH we did; otherwise it gets the path, and only perl(1) can then set argv[0].
   const bare = !name.includes('/') && ctx.env.PATH !== undefined && env.PATH === ctx.env.PATH
@@ -220,6 +222,7 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
     quiet: plan.quietFailure,
     close,
     prlimit,
+    ignore,
     chroot: root === undefined ? undefined : chrootIds ?? 'keep-user',
     target,
     argv0,

@@ -2,7 +2,7 @@
 // closing 0-2, setrlimit, chroot, a parent-death signal, an arbitrary argv[0]) is done by small
 // programs that each change their own state and exec the next, ending in the program, in one pid:
 //
-//   [setpriv --pdeathsig KILL] [setsid] [perl: lock, close 0-2] [prlimit] [chroot] [perl: argv0] program
+//   [setpriv --pdeathsig KILL] [env --ignore-signal] [setsid] [perl: lock, close 0-2] [prlimit] [chroot] [perl: argv0] program
 //
 // The stages run in runit's order where it is observable: the lock before closing 0-2 and before
 // the limits (so -o and -p cannot starve it, and perl starts before -m could starve it). perl is
@@ -32,6 +32,8 @@ export interface ChainInput {
   close: number[]
   /** prlimit(1) options (empty: no stage) */
   prlimit: string[]
+  /** env(1) --ignore-signal stage, whole (lib/os/inherit.ts; empty: no stage) */
+  ignore: string[]
   /** chroot(8) into the current directory; ids when the user changes there */
   chroot?: { uid: number, gid: number, groups: number[] } | 'keep-user'
   /** the program as the last stage must exec it: a path, or a bare name its execvp finds in PATH */
@@ -89,6 +91,7 @@ export function buildChain (c: ChainInput): Chain {
   // Each stage is [file, ...options]; it execs what follows it (perl stages take it as operands).
   const stages: Array<{ words: string[], perl?: { lock?: ChainInput['lock'], close: string } }> = []
   if (c.pdeathsig) stages.push({ words: [need(c.tools.setpriv, 'setpriv'), '--pdeathsig', 'KILL', '--'] })
+  if (c.ignore.length > 0) stages.push({ words: c.ignore })
   if (c.setsid) stages.push({ words: [need(c.tools.setsid, 'setsid'), '--'] })
   if (c.lock !== undefined || c.close.length > 0) stages.push({ words: [need(c.tools.perl, 'perl')], perl: { lock: c.lock, close: c.close.join('') } })
   if (c.prlimit.length > 0) stages.push({ words: [need(c.tools.prlimit, 'prlimit'), ...c.prlimit, '--'] })

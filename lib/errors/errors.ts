@@ -26,6 +26,12 @@ export class SysError extends Error {
   }
 }
 
+/** An Error carrying an errno code, for failures found without a system call (or reported by a
+ * helper program): it reads like the one the call would have thrown. */
+export function errnoError (code: string, message = code): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code })
+}
+
 /** The errno code of a Node error ('ENOENT', …), or undefined. */
 export function errnoCode (err: unknown): string | undefined {
   if (err !== null && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code

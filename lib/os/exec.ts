@@ -1,14 +1,13 @@
 // Replacing this process with a program. Where Node has process.execve (22.15+, 23.11+) the
 // program takes over this pid. Elsewhere the program runs as a child (the relay): every signal
 // this process gets is passed on, and the child's end is mirrored (same exit code, or death by
-// the same signal). Also: which inherited descriptors the program must get, runit's PATH search,
-// and the checks that keep Node's execve from failing: once execve(2) itself fails,
-// process.execve aborts the whole process (core dump included) instead of throwing, so what
-// would make it fail is found out first.
+// the same signal). Also: which inherited descriptors the program must get. What would make
+// execve(2) fail is found out first (program-file.ts): once it fails, process.execve aborts the
+// whole process (core dump included) instead of throwing.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { accessSync, closeSync, constants, openSync, readSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
-import { delimiter, isAbsolute, join } from 'node:path'
+import { closeSync, constants, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { findTool } from './program-file.js'
 import { inTerminalForeground } from './proc.js'
 import { sendSignal } from './signals.js'
 
@@ -24,87 +23,6 @@ export function hasExecve (): boolean {
   return execveFn() !== undefined
 }
 
-/** Why execve(2) of `path` would fail (an errno code), or undefined when it would succeed. */
-export function execError (path: string, root = '/', depth = 0): string | undefined {
-  let st
-  try {
-    st = statSync(path)
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? 'ENOENT'
-  }
-  if (!st.isFile()) return 'EACCES' // execve(2) says EACCES for directories and devices too
-  try {
-    accessSync(path, constants.X_OK)
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? 'EACCES'
-  }
-  const head = Buffer.alloc(256) // the kernel's BINPRM_BUF_SIZE
-  let n = 0
-  try {
-    const fd = openSync(path, 'r')
-    try { n = readSync(fd, head, 0, head.length, 0) } finally { closeSync(fd) }
-  } catch {
-    return undefined // executable but unreadable (mode 0711): the kernel still runs ELF files
-  }
-  if (n >= 4 && head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return undefined
-  if (n >= 2 && head[0] === 0x23 && head[1] === 0x21) {
-    // "#!interpreter [arg]": the kernel execs the interpreter; a missing one is ENOENT.
-    const line = head.subarray(2, n).toString('latin1').split('\n')[0] ?? ''
-    const interp = line.trim().split(/[ \t]/)[0] ?? ''
-    if (interp === '') return 'ENOEXEC'
-    if (depth >= 4) return 'ELOOP'
-    const hostInterp = isAbsolute(interp) ? join(root, interp) : interp
-    return execError(hostInterp, root, depth + 1)
-  }
-  return binfmtMisc() ? undefined : 'ENOEXEC'
-}
-
-/** True when binfmt_misc has formats registered (then unknown headers may still run). */
-function binfmtMisc (): boolean {
-  try {
-    if (readFileSync('/proc/sys/fs/binfmt_misc/status', 'utf8').trim() !== 'enabled') return false
-    return readdirSync('/proc/sys/fs/binfmt_misc').some(n => n !== 'status' && n !== 'register')
-  } catch {
-    return false
-  }
-}
-
-export type Found = { ok: true, path: string } | { ok: false, code: string }
-
-/** Errors after which runit's pathexec keeps searching PATH. */
-const KEEP_SEARCHING = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR'])
-
-/**
- * runit's program search (pathexec_run): a name with '/' is used as is; otherwise each element
- * of `searchPath` (default "/bin:/usr/bin"; empty = ".") is tried in order. The search skips
- * entries failing with ENOENT, EACCES, EPERM or EISDIR and stops at any other error; the error
- * reported is the last one that was not ENOENT. `root` is where "/" is for the program (chpst -/);
- * the path returned is the one to exec there.
- */
-export function findProgram (name: string, searchPath: string | undefined, root = '/'): Found {
-  const host = (p: string): string => isAbsolute(p) ? join(root, p) : p
-  if (name.includes('/')) {
-    const code = execError(host(name), root)
-    return code === undefined ? { ok: true, path: name } : { ok: false, code }
-  }
-  let last = 'ENOENT'
-  for (const dir of (searchPath ?? '/bin:/usr/bin').split(':')) {
-    const candidate = `${dir === '' ? '.' : dir}/${name}`
-    const code = execError(host(candidate), root)
-    if (code === undefined) return { ok: true, path: candidate }
-    if (code !== 'ENOENT') last = code
-    if (!KEEP_SEARCHING.has(code)) break
-  }
-  return { ok: false, code: last }
-}
-
-const TOOL_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']
-
-/** A helper program (prlimit, setsid, chroot, flock, sh…) from our PATH, then the usual places. */
-export function findTool (name: string, searchPath = process.env.PATH ?? ''): string | undefined {
-  const dirs = [...searchPath.split(delimiter).filter(d => isAbsolute(d)), ...TOOL_DIRS]
-  return dirs.map(d => join(d, name)).find(p => execError(p) === undefined)
-}
 
 export interface InheritedFd {
   fd: number

@@ -45,18 +45,13 @@ export function ownLimits (): Partial<Record<Rlimit, LimitPair>> {
 }
 
 /**
- * prlimit(1) arguments setting only soft limits: each value is clamped to the hard limit, as
- * runit does silently; 'hard' means soft := hard (softlimit's "="). Returns the resources that
- * were clamped too, so -v can say so.
+ * prlimit(1) arguments setting only soft limits: each value is capped at the hard limit, silently
+ * as runit does; 'hard' means soft := hard (softlimit's "=").
  */
-export function prlimitArgs (soft: Partial<Record<Rlimit, bigint | 'hard'>>, limits: Partial<Record<Rlimit, LimitPair>>): { args: string[], clamped: Rlimit[] } {
-  const args: string[] = []
-  const clamped: Rlimit[] = []
-  for (const [name, wanted] of Object.entries(soft) as Array<[Rlimit, bigint | 'hard']>) {
+export function prlimitArgs (soft: Partial<Record<Rlimit, bigint | 'hard'>>, limits: Partial<Record<Rlimit, LimitPair>>): string[] {
+  return (Object.entries(soft) as Array<[Rlimit, bigint | 'hard']>).map(([name, wanted]) => {
     const hard = limits[name]?.hard ?? UNLIMITED
-    let v = wanted === 'hard' ? hard : wanted
-    if (v > hard) { v = hard; clamped.push(name) }
-    args.push(`--${name}=${v === UNLIMITED ? 'unlimited' : v.toString()}:`)
-  }
-  return { args, clamped }
+    const v = wanted === 'hard' || wanted > hard ? hard : wanted
+    return `--${name}=${v === UNLIMITED ? 'unlimited' : v.toString()}:`
+  })
 }

@@ -3,6 +3,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { resolve } from 'node:path'
+import { errnoError } from '../errors/errors.js'
+import { withStartState, SUPERVISOR_CAUGHT } from './inherit.js'
+import { execError, findProgram } from './program-file.js'
 
 export interface SpawnSpec {
   /** path as exec'd, e.g. "./run" (resolved against cwd, no PATH search) */
@@ -24,15 +28,31 @@ export interface SpawnSpec {
 
 export type SpawnResult = { ok: true, child: ChildProcess, pid: number } | { ok: false, error: Error }
 
-/** Spawns; when exec fails, resolves with the error (Node reports it on the next tick). */
+/** Why exec of spec.file would fail, as spawn finds it (a bare name through the child's PATH). */
+function programError (spec: SpawnSpec): string | undefined {
+  if (spec.file.includes('/')) return execError(resolve(spec.cwd, spec.file))
+  const found = findProgram(spec.file, (spec.env ?? process.env).PATH)
+  return found.ok ? undefined : found.code
+}
+
+/**
+ * Spawns with the limit and ignored signals this process was started with (inherit.ts); when exec
+ * fails, resolves with the error (Node reports it on the next tick).
+ */
 export async function spawnProgram (spec: SpawnSpec): Promise<SpawnResult> {
+  const cmd = withStartState(spec, SUPERVISOR_CAUGHT)
+  if (cmd !== spec) {
+    // prlimit or env would exec it and report a failure in its own words: find it out first.
+    const code = programError(spec)
+    if (code !== undefined) return { ok: false, error: errnoError(code, `spawn ${spec.file} ${code}`) }
+  }
   let child: ChildProcess
   try {
-    child = spawn(spec.file, spec.args, {
+    child = spawn(cmd.file, cmd.args, {
       cwd: spec.cwd,
       stdio: [spec.stdin, spec.stdout, spec.stderr, ...(spec.extraFds ?? [])],
       detached: spec.setsid,
-      argv0: spec.argv0,
+      argv0: cmd.argv0,
       env: spec.env
     })
   } catch (error) {

@@ -10,7 +10,9 @@ import { isReady } from '../svdir/ready-file.js'
 import type { sendControl as SendControl } from '../svdir/control-fifo.js'
 import { taiNow, compareTai, type Tai } from '../protocol/tai64.js'
 import type { SvStatus } from '../protocol/status.js'
-import { errnoCode } from '../errors/errors.js'
+import { errnoCode, errnoError } from '../errors/errors.js'
+import { execError, invocation } from '../os/program-file.js'
+import { withStartState } from '../os/inherit.js'
 import { publishes, wantAfter, type Command } from './commands.js'
 import { statusLine, messageLine, fileWarning, PREFIX } from './report.js'
 
@@ -403,14 +405,22 @@ type CheckRun =
 const FORK_ERRORS = new Set(['EAGAIN', 'ENOMEM', 'EMFILE', 'ENFILE'])
 
 /**
- * ./check in the service directory (argv[0] "./check"), stdin and stderr inherited, stdout
- * discarded (runit closes it), waited for synchronously like runit, but killed after `limitMs`.
- * node:child_process is fetched only here, so "sv status" never loads it for this.
+ * ./check as runit runs it, execve("check", ["./check"]) in the service directory (a script's $0
+ * is "check"), with the limit and ignored signals sv was started with; stdin and stderr
+ * inherited, stdout discarded (runit closes it), waited for synchronously like runit, but killed
+ * after `limitMs`. node:child_process is fetched only here, so "sv status" never loads it.
  */
 function spawnCheck (paths: SvPaths, env: NodeJS.ProcessEnv, limitMs: number): CheckRun {
   const { spawnSync } = process.getBuiltinModule('node:child_process')
-  // Relative to cwd, as runit execs it, so a script's $0 is "./check" too.
-  const r = spawnSync('./check', [], {
+  const exact = invocation('check', ['./check'], paths.dir)
+  const cmd = withStartState(exact)
+  if (cmd !== exact) {
+    // prlimit or env would report a check that cannot run in its own words: find it out first.
+    const code = execError(paths.check)
+    if (code !== undefined) return { kind: 'no-exec', err: errnoError(code) }
+  }
+  const r = spawnSync(cmd.file, cmd.args, {
+    argv0: cmd.argv0,
     cwd: paths.dir,
     env,
     stdio: ['inherit', 'ignore', 'inherit'],

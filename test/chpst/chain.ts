@@ -9,7 +9,7 @@ const REASONS = new Map([[11, 'temporary failure'], [2, 'file does not exist']])
 
 function input (over: Partial<ChainInput>): ChainInput {
   return {
-    tools: TOOLS, pdeathsig: false, setsid: false, quiet: false, close: [], prlimit: [],
+    tools: TOOLS, pdeathsig: false, setsid: false, quiet: false, close: [], prlimit: [], ignore: [],
     target: 'prog', argv0: 'prog', args: ['a1'], name: 'prog', env: { A: '1' }, reasons: REASONS, ...over
   }
 }
@@ -19,8 +19,8 @@ t.test('no stage: the program itself, with its argv[0]', async t => {
 })
 
 t.test('stages in order, each exec-ing the rest', async t => {
-  const c = buildChain(input({ pdeathsig: true, setsid: true, prlimit: ['--nofile=5:'], chroot: 'keep-user' }))
-  t.same(c.argv, ['/t/setpriv', '--pdeathsig', 'KILL', '--', '/t/setsid', '--', '/t/prlimit', '--nofile=5:', '--', '/t/chroot', '--', '.', 'prog', 'a1'])
+  const c = buildChain(input({ pdeathsig: true, setsid: true, prlimit: ['--nofile=5:'], ignore: ['/t/env', '--ignore-signal=2,3', '--'], chroot: 'keep-user' }))
+  t.same(c.argv, ['/t/setpriv', '--pdeathsig', 'KILL', '--', '/t/env', '--ignore-signal=2,3', '--', '/t/setsid', '--', '/t/prlimit', '--nofile=5:', '--', '/t/chroot', '--', '.', 'prog', 'a1'])
   t.equal(c.file, '/t/setpriv')
   const ids = buildChain(input({ chroot: { uid: 5, gid: 6, groups: [6, 7] } }))
   t.same(ids.argv, ['/t/chroot', '--userspec=+5:+6', '--groups=+6,+7', '--', '.', 'prog', 'a1'], 'numeric ids, never looked up by chroot')

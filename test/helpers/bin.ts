@@ -22,6 +22,15 @@ export interface StartOptions {
   services?: string[]
   /** run this executable instead of bin/<name> (runit's C binaries) */
   exe?: string
+  /** start it as a shell would after `ulimit -Sn nofile; trap '' ignore…` (lib/os/inherit.ts) */
+  startedWith?: StartState
+}
+
+export interface StartState { nofile: number, ignore: string[] }
+
+/** exe and args run through sh, which sets the state and execs exe in the same pid. */
+export function underState (state: StartState, exe: string, args: string[]): [string, string[]] {
+  return ['/bin/sh', ['-c', `ulimit -S -n ${state.nofile} && trap '' ${state.ignore.join(' ')} && exec "$0" "$@"`, exe, ...args]]
 }
 
 export interface Started {
@@ -131,6 +140,7 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
     args = ['-1', scan]
     label = basename(dir)
   }
+  if (opts.startedWith !== undefined) [exe, args] = underState(opts.startedWith, exe, args)
   const token = randomUUID()
   const child = spawn(exe, args, {
     env: { ...(opts.env ?? cleanEnv()), [MARK]: token },
