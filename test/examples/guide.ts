@@ -21,6 +21,7 @@ const SHOWN: Record<string, string> = {
   'mkdir -p /etc/sv /etc/service': 'the system tree needs root; the same command with ~/sv ~/service runs here',
   'runsvdir -P /etc/service': 'the system tree needs root; runsvdir -P ~/service runs here',
   'sv exit /etc/service/sshd': "needs a system tree running sshd; sv exit itself is tested in test/sv and by this guide's stop",
+  "grep 'open files' /proc/$(cat /etc/service/cron/supervise/pid)/limits": 'needs a system tree running cron; the limit is tested in test/runsv/start-state.ts and test/runsvdir/env.ts',
   'docker build -t myapp .': 'needs a container runtime',
   'docker run --init -d --name myapp myapp': 'needs a container runtime',
   'docker stop myapp': "needs a container runtime; what it does (HUP to runsvdir) is the guide's last sh block"
