@@ -53,6 +53,9 @@ export const chpst: Program = {
         throw new SysError(`unable to run: ${applied.program}`, err)
       }
     }
+    // Relaying, chpst is the process runsv and ps see: under its own name, as runit's chpst would
+    // be until it execs (the name it was called by: chpst, or envdir, setuidgid… as a link).
+    io.showAs(io.invokedAs)
     const end = await relay({ ...chain, setsid: applied.setsid, closeAfterSpawn: applied.close, passFds: inherited.map(d => d.fd) })
     switch (end.kind) {
       case 'exit':
