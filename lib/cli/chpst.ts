@@ -42,6 +42,11 @@ export const chpst: Program = {
     // process.execve would close the inherited descriptors Node marked close-on-exec; a relayed
     // child gets them (at the cost of a pid of its own).
     const mode = hasExecve() && !inherited.some(d => d.closeOnExec) ? 'execve' : 'relay'
+    // Relaying, chpst is the process runsv and ps see: under its own name, as runit's chpst would
+    // be until it execs (the name it was called by: chpst, or envdir, setuidgid… as a link).
+    // Before applyPlan: once chpst has become another user, the kernel makes its /proc/self files
+    // root's (not dumpable) and the name can no longer be set.
+    if (mode === 'relay') io.showAs(io.invokedAs)
     const applied = applyPlan(plan, { env: io.env, mode, warn: msg => { say.warn(msg) } })
     if (applied.kind === 'quiet') return EXIT.ok
     const { chain } = applied

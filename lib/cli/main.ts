@@ -5,6 +5,7 @@ import { readFileSync, writeSync } from 'node:fs'
 import { UsageError, SysError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
 import { restoreHeldEnv } from '../os/node-start.js'
+import { showAs } from '../os/title.js'
 
 /** Internal error, please report (s6's habit). */
 export const EXIT_INTERNAL = 101
@@ -20,6 +21,8 @@ export interface Io {
   cwd: string
   stdout: (text: string) => void
   stderr: (text: string) => void
+  /** makes ps show this process as runit's `name` run with argv (comm and command line) */
+  showAs: (name: string) => void
 }
 
 export interface Program {
@@ -27,6 +30,12 @@ export interface Program {
   /** usage line without the "usage: " prefix; may use {argv0} */
   usage: (io: Io) => string
   exit: { usage: number, fatal: number }
+  /**
+   * Shown under its own name from the start, as runit's would be (comm `name`, command line
+   * `name args…`), for pidof, pgrep -x and ps. sv leaves Node's: it is short-lived and its
+   * start-up must stay lean. chpst shows itself only while it relays (its main calls io.showAs).
+   */
+  showAtStart?: boolean
   /** "<name>[ <context>]" prefix for fatal lines raised as SysError */
   who?: (io: Io) => string
   main: (io: Io) => Promise<number>
@@ -79,14 +88,16 @@ export function processIo (): Io {
   const script = (process.argv[1] ?? 'unknown').replace(/\.js$/, '')
   const inPath = (process.env.PATH ?? '').split(delimiter).includes(dirname(script))
   const argv0 = inPath ? basename(script) : script
+  const argv = process.argv.slice(2)
   return {
-    argv: process.argv.slice(2),
+    argv,
     argv0,
     invokedAs: basename(argv0),
     env: process.env,
     cwd: currentDir(),
     stdout: (t) => { writeAll(1, t) },
-    stderr: (t) => { writeAll(2, t) }
+    stderr: (t) => { writeAll(2, t) },
+    showAs: (name) => { showAs(name, argv) }
   }
 }
 
@@ -112,5 +123,7 @@ export async function runMain (prog: Program, io: Io): Promise<number> {
 /** What bin/* calls: run the program on this process and set its exit status. */
 export function runProgram (prog: Program): void {
   restoreHeldEnv()
-  runMain(prog, processIo()).then(code => { process.exitCode = code }, () => { process.exitCode = EXIT_INTERNAL })
+  const io = processIo()
+  if (prog.showAtStart === true) io.showAs(prog.name)
+  runMain(prog, io).then(code => { process.exitCode = code }, () => { process.exitCode = EXIT_INTERNAL })
 }

@@ -17,6 +17,7 @@ export const runsv: Program = {
   name: 'runsv',
   usage: io => `${io.argv0} dir`,
   exit: EXIT,
+  showAtStart: true,
   who: io => `runsv ${io.argv[0] ?? ''}`,
   async main (io) {
     if (io.argv.length !== 1) throw new UsageError()

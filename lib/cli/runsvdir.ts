@@ -22,7 +22,7 @@ export interface Args {
   oneProcess: boolean
   dir: string
   log: string | undefined
-  /** how many arguments precede the log (they stay in the process title) */
+  /** how many arguments precede the log (its index in the arguments) */
   before: number
 }
 
@@ -51,6 +51,7 @@ export const runsvdir: Program = {
   name: 'runsvdir',
   usage: io => `${io.argv0} [-P] dir`,
   exit: { usage: EXIT.usage, fatal: EXIT.fatal },
+  showAtStart: true,
   who: io => {
     try { return `runsvdir ${parseArgs(io.argv).dir}` } catch { return 'runsvdir' }
   },
@@ -117,7 +118,7 @@ function openLog (io: Io, args: Args, who: string): LogTitle | undefined {
     return undefined
   }
   try {
-    return startLogTitle({ log, prefix: [io.argv0, ...io.argv.slice(0, args.before)].join(' ') })
+    return startLogTitle({ argv: ['runsvdir', ...io.argv], at: args.before + 1 })
   } catch {
     say.warn('unable to create pipe for log.')
     say.warn('log service disabled.')

@@ -69,6 +69,7 @@ export const svlogd: Program = {
   name: 'svlogd',
   usage: io => `${io.argv0} [-ttv] [-r c] [-R abc] [-l len] [-b buflen] dir ...`,
   exit: EXIT,
+  showAtStart: true,
   async main (io) {
     const options = parse(io)
     if (options === null) return EXIT.usage

@@ -1,6 +1,6 @@
 // runsvdir's optional "log" argument (runsvdir(8), spec §5.4): everything written to runsvdir's
-// stderr and its runsvs' (and their services') scrolls through the last part of the process
-// title, readproctitle-style, so `ps` shows the latest errors. A "." is added at start and every
+// stderr and its runsvs' (and their services') scrolls through the log argument of the command
+// line (lib/os/title.ts), readproctitle-style, so `ps` shows the latest errors. A "." is added at start and every
 // 15 minutes as a sign of life.
 
 import { mkdtempSync, rmdirSync, closeSync } from 'node:fs'
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Socket } from 'node:net'
 import { makePipe } from '../os/pipe.js'
-import { setTitle, titleCapacity } from '../os/title.js'
+import { setArgv, type Arg } from '../os/title.js'
 
 /** runit refuses shorter log arguments. */
 export const MIN_LOG_LENGTH = 7
@@ -29,13 +29,12 @@ export function scroll (window: Buffer, input: Buffer): Buffer {
 }
 
 /**
- * PURE: the title text for a window. Bytes outside ASCII become "?" so that the title keeps
- * exactly one byte per window byte (process.title is UTF-8); control bytes such as newline stay.
+ * PURE: the command line for a window: `argv` (runit's, "runsvdir -P /etc/service log: …") with
+ * the log argument, at index `at`, replaced by the window's bytes as they are (runit scrolls them
+ * through that argv string in place; argv[0] stays "runsvdir").
  */
-export function render (prefix: string, window: Buffer): string {
-  let text = ''
-  for (const b of window) text += b < 0x80 ? String.fromCharCode(b) : '?'
-  return prefix === '' ? text : `${prefix} ${text}`
+export function render (argv: readonly string[], at: number, window: Buffer): Arg[] {
+  return argv.map((a, i): Arg => i === at ? window : a)
 }
 
 export interface LogTitle {
@@ -48,10 +47,10 @@ export interface LogTitle {
 }
 
 export interface LogTitleOptions {
-  /** the argument as given, at least MIN_LOG_LENGTH characters */
-  log: string
-  /** what precedes the window in the title: "runsvdir -P /etc/service" */
-  prefix: string
+  /** runit's command line as given: "runsvdir", its arguments, the log among them */
+  argv: readonly string[]
+  /** where the log argument (at least MIN_LOG_LENGTH bytes) is in argv */
+  at: number
 }
 
 /**
@@ -67,10 +66,9 @@ export function startLogTitle (opts: LogTitleOptions): LogTitle {
   } finally {
     try { rmdirSync(tmp) } catch { /* left for tmp cleaners */ }
   }
-  let window: Buffer = Buffer.from(opts.log)
-  // The prefix gives way when the original command line was too short to hold both.
-  const prefix = Buffer.byteLength(render(opts.prefix, window)) <= titleCapacity() ? opts.prefix : ''
-  const show = (): void => { setTitle(render(prefix, window)) }
+  let window: Buffer = Buffer.from(opts.argv[opts.at] ?? '')
+  // runit's command line always fits: the area held Node's name and the script's path as well.
+  const show = (): void => { setArgv(render(opts.argv, opts.at, window)) }
   const write = (data: string | Buffer): void => {
     const next = scroll(window, typeof data === 'string' ? Buffer.from(data) : data)
     if (next === window) return

@@ -5,7 +5,8 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { alive } from '../helpers/bin.js'
-import { CHPST, NODE, nodeHasExecve, programPid, shScript, startChpst } from '../helpers/chpst.js'
+import { CHPST, NODE, isRoot, nodeHasExecve, persona, programPid, shScript, startChpst } from '../helpers/chpst.js'
+import { shownAs } from '../helpers/ps.js'
 import { until } from '../helpers/until.js'
 
 t.comment(nodeHasExecve ? 'node has process.execve: chpst replaces itself' : 'node lacks process.execve: chpst relays')
@@ -101,4 +102,21 @@ select(undef, undef, undef, 0.05) until -e '${dir}/stop';
   writeFileSync(join(dir, 'stop'), '')
   await exited
   t.equal(readText(ints), 'INT\nINT\n', 'two ^C, two SIGINT')
+})
+
+// Under its own name while it relays, as runit's chpst until it execs (with execve, the program
+// takes over the pid and its name: nothing of chpst is left to see).
+t.test('relaying, ps, pidof and pgrep -x see chpst by the name it was called by', { skip: nodeHasExecve ? 'node has process.execve: chpst becomes the program' : false }, async t => {
+  const c = startChpst(t, ['-o', '1000', 'sleep', '1000'])
+  await programPid(c.pid, 'sleep')
+  await shownAs(t, c.pid, 'chpst', ['chpst', '-o', '1000', 'sleep', '1000'])
+  const e = startChpst(t, ['sleep', '1000'], { exe: persona(t.testdir(), 'pgrphack') })
+  await programPid(e.pid, 'sleep').catch(err => { t.comment(e.stderr()); throw err })
+  await shownAs(t, e.pid, 'pgrphack', ['pgrphack', 'sleep', '1000'])
+})
+
+t.test('relaying as another user (-u), chpst still shows under its own name', { skip: nodeHasExecve ? 'node has process.execve: chpst becomes the program' : !isRoot ? 'needs root to change user' : false }, async t => {
+  const c = startChpst(t, ['-u', 'nobody', 'sleep', '1000'])
+  await programPid(c.pid, 'sleep').catch(err => { t.comment(c.stderr()); throw err })
+  await shownAs(t, c.pid, 'chpst', ['chpst', '-u', 'nobody', 'sleep', '1000'])
 })

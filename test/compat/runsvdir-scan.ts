@@ -90,7 +90,7 @@ async function chosenName (t: Test, runit: boolean): Promise<string> {
   const r = startRunsvdir(t, [scan], runit ? { services: [shared], exe: runitBin('runsvdir'), runitDir: RUNIT_DIR } : { services: [shared] })
   await until(() => stat(shared), s => s === 'run\n', { what: 'stat', timeout: 8000 })
   const [runsv] = await until(() => r.runsvs(), l => l.length === 1, { what: 'runsvs' })
-  return cmdline(runsv!).split('\0').at(-2)!
+  return cmdline(runsv!).replace(/\0+$/, '').split('\0').at(-1)!
 }
 
 t.test('ten names for one directory: the runsv gets the same one (readdir order)', needRunit(), async t => {

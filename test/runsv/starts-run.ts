@@ -1,7 +1,8 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { mkdirSync, watch, writeFileSync } from 'node:fs'
-import { startBin } from '../helpers/bin.js'
+import { startBin, ONE_PROCESS } from '../helpers/bin.js'
+import { shownAs } from '../helpers/ps.js'
 import { runitBin } from '../helpers/runit.js'
 import { service, stat, pidOf, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
@@ -36,3 +37,14 @@ for (const impl of ['ours', 'runit'] as const) {
     t.equal(renamedTo.filter(n => n === 'stat').length, impl === 'ours' ? 1 : 2)
   })
 }
+
+// runit's names for ps, pidof and pgrep -x: `runsv dir` per service, or, hosted in one process,
+// the runsvdir that was started (`runsvdir -1 scan`), the arguments as given.
+t.test('ps, pidof and pgrep -x see runsv by its name and runit\'s command line', async t => {
+  const dir = service(t, { run: 'exec sleep 1000' })
+  const r = startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => stat(dir), s => s === 'run\n', { what: 'stat' })
+  const name = ONE_PROCESS ? 'runsvdir' : 'runsv'
+  await shownAs(t, r.pid, name, [name, ...r.child.spawnargs.slice(1)])
+  if (!ONE_PROCESS) t.same(r.child.spawnargs.slice(1), [dir])
+})

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { writeFileSync, chmodSync, existsSync, readFileSync } from 'node:fs'
 import { logDir, runSvlogd, startSvlogd, readCurrent, readAll, rotated, mode, feed } from '../helpers/svlogd.js'
 import { until } from '../helpers/until.js'
+import { shownAs } from '../helpers/ps.js'
 
 const TT = /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d\.\d{5} /
 const TTT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{5} /
@@ -193,4 +194,12 @@ t.test('a locked directory is refused: another svlogd holds it', async t => {
   t.equal(r.stderr, `svlogd: warning: unable to lock directory: ${dir}: temporary failure\nsvlogd: fatal: no functional log directories.\n`)
   first.child.stdin!.end()
   t.same(await first.exit, [0, null])
+})
+
+t.test('ps, pidof and pgrep -x see svlogd by its name and runit\'s command line', async t => {
+  const dir = logDir(t.testdir())
+  const s = startSvlogd(t, ['-tt', dir])
+  await feed(s, 'hello\n')
+  await until(() => readCurrent(dir), c => c.endsWith(' hello\n'), { what: 'current' })
+  await shownAs(t, s.pid, 'svlogd', ['svlogd', '-tt', dir])
 })
