@@ -13,6 +13,9 @@ export interface ProcStat {
   tpgid: number
   /** clock ticks from boot to the process's start */
   startTicks: number
+  /** where the original argv lies in its memory (what the kernel shows as cmdline) */
+  argStart: number
+  argEnd: number
 }
 
 /** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
@@ -20,8 +23,11 @@ export function procStat (pid: number | 'self' = 'self'): ProcStat {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const head = Number.parseInt(text, 10)
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  // after ")": state(3) ppid pgrp session tty_nr tpgid(8) … starttime(22)
-  return { pid: head, state: f[0]!, pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]), startTicks: Number(f[19]) }
+  // after ")": state(3) ppid pgrp session tty_nr tpgid(8) … starttime(22) … arg_start(48) arg_end
+  return {
+    pid: head, state: f[0]!, pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]), startTicks: Number(f[19]),
+    argStart: Number(f[45]), argEnd: Number(f[46])
+  }
 }
 
 /** USER_HZ, the unit of /proc's clock ticks: 100 on every Linux architecture's ABI. */

@@ -1,26 +1,11 @@
-// What ps shows for this process: its name (/proc/PID/comm, what pidof, pgrep -x and killall
-// match) and its command line (/proc/PID/cmdline, ps's args).
-//
-// Mechanism (Linux): the kernel shows as cmdline the bytes between arg_start and arg_end (fields
-// 48 and 49 of /proc/self/stat), the memory that held the original argv. Writing argv strings
-// there through /proc/self/mem, NUL-separated and padded with NULs, gives runit's command line
-// ("runsv\0cron\0", which ps shows as "runsv cron"); writing /proc/self/comm sets the name. The
-// area always holds the new text at start ("node\0/path/bin/runsv.js\0cron\0" was there), and
-// anything longer is cut to its length minus one, as libuv cuts titles: its last byte must stay
-// NUL, or the kernel takes the area for one setproctitle(3) string and stops at the first NUL.
-//
-// Why not Node's process.title: libuv writes the title as ONE string, and sets comm to its first
-// 15 bytes (prctl PR_SET_NAME), so "runsv cron" is neither argv[0] "runsv" nor comm "runsv", and
-// pidof and pgrep -x find nothing. Node has no prctl(2) without a native addon.
-//
-// Fallback where /proc/self/mem cannot be written (no /proc, a kernel that refuses it):
-// process.title, the arguments joined by spaces (bytes outside ASCII shown as "?", since the title
-// is UTF-8). Where /proc/self/comm cannot be written, comm stays what the fallback or Node left.
-//
-// Cost (Node 20, test machine): a full set, stat read and both writes, 25-45 µs; no child
-// processes, no timers, no descriptor kept open.
+// What ps shows for this process: its name (/proc/PID/comm, which pidof, pgrep -x and killall
+// match) and its command line, written NUL-separated into the original argv memory through
+// /proc/self/mem. Node's process.title writes one string and sets comm to its first 15 bytes,
+// so "runsv cron" would be neither argv[0] "runsv" nor comm "runsv". Why and how, and the
+// fallback (process.title): doc/DESIGN.md, "Process names".
 
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs'
+import { procStat } from './proc.js'
 
 export type Arg = string | Buffer
 
@@ -38,11 +23,7 @@ function argArea (): ArgArea | null {
   if (area !== undefined) return area
   area = null
   try {
-    const stat = readFileSync('/proc/self/stat', 'latin1')
-    // The name in parentheses may hold spaces and ')': fields count from after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const start = Number(fields[48 - 3])
-    const end = Number(fields[49 - 3])
+    const { argStart: start, argEnd: end } = procStat()
     if (Number.isSafeInteger(start) && Number.isSafeInteger(end) && start > 0 && end > start) area = { start, length: end - start }
   } catch { /* no /proc */ }
   return area
