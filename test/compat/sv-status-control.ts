@@ -3,7 +3,7 @@
 // compared exactly.
 import t from 'tap'
 import { join } from 'node:path'
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs'
 import { serviceIn, stat, settledStat, pidOf, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { cleanEnv } from '../helpers/clean-env.js'
@@ -71,8 +71,10 @@ async function everyCommand (t: Parameters<Parameters<typeof t.test>[1]>[0], roo
   return s.steps
 }
 
-// Ignores TERM (set before exec, so no runsv's dispositions matter); finish waits for ./go.
-const STUBBORN = "trap '' TERM\nexec sleep 1000"
+// Ignores TERM (set before exec, so no runsv's dispositions matter) and says so in ./trapped:
+// a TERM sent before the shell got to its trap (stat says run at the fork) would end it, as it
+// did once under load. finish waits for ./go.
+const STUBBORN = "trap '' TERM\n: > trapped\nexec sleep 1000"
 const FINISH = 'while [ ! -e go ]; do sleep 0.1; done'
 
 async function timeoutsAndFinish (t: Parameters<Parameters<typeof t.test>[1]>[0], root: string, pair: typeof PAIRS[number]): Promise<Step[]> {
@@ -80,7 +82,8 @@ async function timeoutsAndFinish (t: Parameters<Parameters<typeof t.test>[1]>[0]
   mkdirSync(base, { recursive: true })
   const dir = serviceIn(base, { run: STUBBORN, finish: FINISH })
   const sup = runsv(t, pair.runsv, dir)
-  await until(() => stat(dir), x => x === 'run\n', { timeout: 15000, what: 'stat' })
+  const trapped = join(dir, 'trapped')
+  await until(() => existsSync(trapped), x => x, { timeout: 15000, what: 'the run ignoring TERM' })
   const s = new Transcript(pair.sv, base)
   const settle = async (want: string): Promise<void> => { await until(() => settledStat(dir), x => x === want, { timeout: 15000, what: `stat ${want}` }) }
   const go = (): void => { writeFileSync(join(dir, 'go'), '') }
@@ -94,7 +97,9 @@ async function timeoutsAndFinish (t: Parameters<Parameters<typeof t.test>[1]>[0]
   await settle('down\n')
   await s.sv('status', './svc')
   rmSync(join(dir, 'go'))
+  rmSync(trapped)
   await s.sv('-v', 'up', './svc')
+  await until(() => existsSync(trapped), x => x, { timeout: 15000, what: 'the run ignoring TERM' })
   // Time is the behaviour: runit's sv takes a process started in its own second as restarted
   // (whole-second compare, spec §4.5), so let a second pass first.
   await new Promise(resolve => setTimeout(resolve, 1100))
