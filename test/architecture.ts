@@ -17,12 +17,20 @@ function files (dir: string): string[] {
 
 const layer = (file: string): string => relative(LIB, file).split('/')[0]!
 
+/** Every way lib/ loads a module: import/export … from, await import(…), process.getBuiltinModule(…). */
+const IMPORTS = /^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\bprocess\.getBuiltinModule\(\s*['"]([^'"]+)['"]\s*\)/gm
+
+t.test('the import pattern sees every form', async t => {
+  const src = "import { a } from './a.js'\nconst { b } = await import('../svdir/b.js')\nprocess.getBuiltinModule('node:child_process')\n"
+  t.same([...src.matchAll(IMPORTS)].map(m => m[1] ?? m[2] ?? m[3]), ['./a.js', '../svdir/b.js', 'node:child_process'])
+})
+
 t.test('imports point down the layers', async t => {
   for (const file of files(LIB)) {
     const from = layer(file)
     const src = readFileSync(file, 'utf8')
-    for (const m of src.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)) {
-      const spec = m[1]!
+    for (const m of src.matchAll(IMPORTS)) {
+      const spec = (m[1] ?? m[2] ?? m[3])!
       const where = `${relative(ROOT, file)} imports ${spec}`
       if (spec.startsWith('.')) {
         const to = layer(resolve(dirname(file), spec))
