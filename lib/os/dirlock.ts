@@ -12,6 +12,7 @@
 import lockfile from 'proper-lockfile'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
+import { errnoCode } from '../errors/errors.js'
 
 const OWNER = 'pid'
 
@@ -63,7 +64,7 @@ function alive (pid: number): boolean {
   try {
     process.kill(pid, 0)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
+    if (errnoCode(err) !== 'EPERM') return false
   }
   try {
     return !/^\d+ \(.*\) [ZX]/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))
@@ -115,7 +116,7 @@ export function lockDirectory (dir: string, opts: LockOptions): LockResult {
         }
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err
+      if (errnoCode(err) !== 'ELOCKED') throw err
       const holder = readOwner(path)
       // Once only: a second ELOCKED means a live process took it meanwhile.
       if (attempt > 0 || holder === undefined || (holder !== process.pid && alive(holder))) return { ok: false, holder }

@@ -117,7 +117,7 @@ function stdioFor (passFds: number[]): Array<'inherit' | 'ignore' | number> {
 export type Outcome =
   | { kind: 'exit', code: number, pid: number }
   | { kind: 'signal', signal: NodeJS.Signals, pid: number }
-  | { kind: 'error', error: NodeJS.ErrnoException }
+  | { kind: 'error', error: unknown }
 
 /** Runs spec as a child, relays signals to it until it ends, and says how it ended. */
 export function relay (spec: RelaySpec): Promise<Outcome> {
@@ -149,10 +149,10 @@ export function relay (spec: RelaySpec): Promise<Outcome> {
       })
     } catch (error) {
       stop()
-      resolve({ kind: 'error', error: error as NodeJS.ErrnoException })
+      resolve({ kind: 'error', error })
       return
     }
-    child.once('error', (error: NodeJS.ErrnoException) => {
+    child.once('error', (error) => {
       stop()
       resolve({ kind: 'error', error })
     })

@@ -4,6 +4,7 @@
 // waits (briefly) for queued datagrams so the last lines before an exit are not dropped.
 
 import { createSocket, type Socket } from 'node:dgram'
+import { errnoError } from '../errors/errors.js'
 
 export interface UdpSender {
   /** queues one datagram; onError is called if it could not be sent */
@@ -26,7 +27,7 @@ export function openUdpSender (address: string, port: number): UdpSender {
   return {
     send (datagram, onError) {
       if (socket === null) {
-        onError(Object.assign(new Error('socket closed'), { code: 'EBADF' }))
+        onError(errnoError('EBADF', 'socket closed'))
         return
       }
       pending++

@@ -9,6 +9,7 @@ import { spawnProgram } from '../os/spawn.js'
 import { sendSignal } from '../os/signals.js'
 import type { SvPaths } from '../svdir/layout.js'
 import type { Say } from '../errors/say.js'
+import { errnoCode } from '../errors/errors.js'
 
 export const HOOK_TIMEOUT_MS = 10_000
 
@@ -28,7 +29,7 @@ export function hookPresent (ctx: HookContext, letter: string): boolean {
     const st = statSync(ctx.paths.hook(letter), { throwIfNoEntry: false })
     return st !== undefined && (st.mode & 0o100) !== 0
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.say.warn(`unable to stat control/${letter}`, err)
+    if (errnoCode(err) !== 'ENOENT') ctx.say.warn(`unable to stat control/${letter}`, err)
     return false
   }
 }

@@ -8,6 +8,7 @@
 import { statSync, opendirSync, openSync, writeSync, closeSync, type BigIntStats } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Say } from '../errors/say.js'
+import { errnoError } from '../errors/errors.js'
 import { taiNow, formatTai64nText } from '../protocol/tai64.js'
 import { servicePaths } from '../svdir/layout.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
@@ -226,7 +227,7 @@ export class Runsvdir {
     }
     if (!st.isDirectory()) {
       // runit's wording: its chdir() into the directory fails.
-      this.say.warn(`unable to change directory to ${this.dir}`, { code: 'ENOTDIR' })
+      this.say.warn(`unable to change directory to ${this.dir}`, errnoError('ENOTDIR'))
       this.arm()
       return
     }

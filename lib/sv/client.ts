@@ -67,9 +67,9 @@ export function serviceDir (name: string, svdir: string, cwd: string): string {
 /** chdir's verdict on a directory without changing ours: the physical path, or the errno error. */
 function enterDir (dir: string): string {
   // chdir("") fails with ENOENT (an empty SVDIR, or an empty name).
-  if (dir === '') throw Object.assign(new Error('empty path'), { code: 'ENOENT' })
+  if (dir === '') throw errnoError('ENOENT', 'empty path')
   const real = realpathSync.native(dir)
-  if (!statSync(real).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+  if (!statSync(real).isDirectory()) throw errnoError('ENOTDIR', 'not a directory')
   accessSync(real, constants.X_OK)
   return real
 }

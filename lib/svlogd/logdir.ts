@@ -20,6 +20,7 @@ import {
 } from 'node:fs'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import { errnoCode, errnoError } from '../errors/errors.js'
 import { wallMicros, taiFromMicros, formatTai64nText, compareTai, type Tai } from '../protocol/tai64.js'
 import { openLockFile, lockExNb } from '../os/lock.js'
 import { openUdpSender, type UdpSender } from '../os/udp.js'
@@ -91,15 +92,15 @@ export class LogDir {
   async open (): Promise<boolean> {
     const { report, verbose } = this.ctx
     try {
-      if (!statSync(this.path).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+      if (!statSync(this.path).isDirectory()) throw errnoError('ENOTDIR', 'not a directory')
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
+      const code = errnoCode(err)
       report.warn(`${code === 'ENOTDIR' ? 'unable to change directory' : 'unable to open log directory'}: ${this.name}`, err)
       return false
     }
     try {
       this.lockFd = openLockFile(this.at(LOCK))
-      if (!lockExNb(this.lockFd)) throw Object.assign(new Error('locked'), { code: 'EAGAIN' })
+      if (!lockExNb(this.lockFd)) throw errnoError('EAGAIN', 'locked')
     } catch (err) {
       this.closeLock()
       report.warn(`unable to lock directory: ${this.name}`, err)
@@ -113,7 +114,7 @@ export class LogDir {
       this.config = parsed.config
       for (const w of parsed.warnings) report.warn(w)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') report.warn(`unable to read config: ${this.name}`, err)
+      if (errnoCode(err) !== 'ENOENT') report.warn(`unable to read config: ${this.name}`, err)
     }
     this.ageDeadline = this.config.age > 0 ? Date.now() + this.config.age * 1000 : 0
 
@@ -134,7 +135,7 @@ export class LogDir {
         size = st.size
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (errnoCode(err) !== 'ENOENT') {
         this.closeLock()
         report.warn(`unable to stat current: ${this.name}`, err)
         return false
@@ -279,7 +280,7 @@ export class LogDir {
         this.written += n
         continue
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOSPC' && this.config.min < this.config.num && await this.deleteForSpace()) continue
+        if (errnoCode(err) === 'ENOSPC' && this.config.min < this.config.num && await this.deleteForSpace()) continue
         this.ctx.report.pausing(`unable to write to current: ${this.name}`, err)
       }
       if (!await this.ctx.pause()) {

@@ -6,6 +6,7 @@
 
 import { openSync, closeSync, renameSync, chmodSync, unlinkSync, constants } from 'node:fs'
 import { join } from 'node:path'
+import { errnoCode } from '../errors/errors.js'
 import { spawnProgram } from '../os/spawn.js'
 import type { ChildProcess } from 'node:child_process'
 
@@ -100,7 +101,7 @@ export class ProcessorJob {
           state = openSync(join(this.dirPath, 'state'), O_READ)
           fds.push(state)
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+          if (errnoCode(err) !== 'ENOENT') throw err
           closeSync(open('state', 'state', O_TRUNC))
           fds.pop()
           state = open('state', 'state', O_READ)
