@@ -13,6 +13,7 @@ import lockfile from 'proper-lockfile'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
 import { errnoCode } from '../errors/errors.js'
+import { procStat } from './proc.js'
 
 const OWNER = 'pid'
 
@@ -67,7 +68,7 @@ function alive (pid: number): boolean {
     if (errnoCode(err) !== 'EPERM') return false
   }
   try {
-    return !/^\d+ \(.*\) [ZX]/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))
+    return !['Z', 'X'].includes(procStat(pid).state)
   } catch {
     return true // no /proc: trust kill(0)
   }

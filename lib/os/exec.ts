@@ -6,10 +6,11 @@
 // whole process (core dump included) instead of throwing.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, constants, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { constants, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { findTool } from './program-file.js'
 import { inTerminalForeground } from './proc.js'
 import { sendSignal } from './signals.js'
+import { closeQuietly } from './probe.js'
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never
 
@@ -162,9 +163,7 @@ export function relay (spec: RelaySpec): Promise<Outcome> {
     })
     if (child.pid !== undefined) {
       pid = child.pid
-      for (const fd of spec.closeAfterSpawn) {
-        try { closeSync(fd) } catch { /* already closed */ }
-      }
+      for (const fd of spec.closeAfterSpawn) closeQuietly(fd)
     }
   })
 }

@@ -23,6 +23,7 @@ import { join } from 'node:path'
 import { errnoCode, errnoError } from '../errors/errors.js'
 import { wallMicros, taiFromMicros, formatTai64nText, compareTai, type Tai } from '../protocol/tai64.js'
 import { openLockFile, lockExNb } from '../os/lock.js'
+import { statIfExists } from '../os/probe.js'
 import { openUdpSender, type UdpSender } from '../os/udp.js'
 import { parseConfig, defaultConfig, type LogConfig } from './config.js'
 import { ProcessorJob, retry, type DirContext } from './processor.js'
@@ -336,7 +337,7 @@ export class LogDir {
       }
       this.lastStamp = { ...t }
       const name = `${formatTai64nText(t)}.${suffix}`
-      if (statSync(this.at(name), { throwIfNoEntry: false }) === undefined) return name
+      if (statIfExists(this.at(name)) === undefined) return name
     }
   }
 
