@@ -1,5 +1,5 @@
 // UDP datagrams to an IPv4 address (svlogd's u/U targets) through node:dgram. One socket per
-// target for its whole life, where runit opens a socket per line (spec §10.16). Sends are
+// target for its whole life, where runit opens a socket per line (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2). Sends are
 // asynchronous in Node, so failures are reported through a callback after the fact, and close()
 // waits (briefly) for queued datagrams so the last lines before an exit are not dropped.
 

@@ -1,5 +1,5 @@
 // control/<letter> override scripts (runsv(8) "CUSTOMIZE CONTROL"). Run asynchronously with a
-// timeout, signals unblocked (runit runs them synchronously with TERM/CHLD blocked: spec §10.4-5).
+// timeout, signals unblocked (runit runs them synchronously with TERM/CHLD blocked: runsv(8), CUSTOMIZE CONTROL).
 // Spawned with os/spawn like ./run rather than execa: the script's stdout is the raw log-pipe fd,
 // and runsv stays free of execa's load cost (runsv memory is multiplied by the services).
 

@@ -1,19 +1,5 @@
-// One log directory (svlogd(8)): lock, config, `current` and its size, rotation to @<tai64n>.s
-// or .u, pruning of old files, the disk-full rule, and the write plan of each input chunk.
-//
-// Writing is planned, then performed. put()/endLine() take the bytes of lines and decide, with
-// runit's rules, where current must be rotated: before a write when current holds `s` bytes,
-// cutting a write at `s` bytes (a line can be split across two files), and after a line when
-// current holds at least s − len bytes (-l len; never when s < len). The bytes go into one
-// buffer per directory; the writer then writes each stretch between rotations with one write(2)
-// and rotates in between, so the files get exactly the bytes runit's line-by-line writes would
-// give, with far fewer system calls. Failing writes are retried every 3 s (runit's "pausing")
-// until they succeed or svlogd is told to stop.
-//
-// The writer runs behind the planning: a rotation's fsync (half of svlogd's time on a disk,
-// bench/README.md) goes to the thread pool while the next lines are planned into a second
-// buffer, up to WRITE_AHEAD bytes. The order on disk stays runit's: current is complete on disk
-// before it is renamed, and no line reaches the new current before that.
+// One log directory of svlogd(8) (LOG DIRECTORY, LOG FILE ROTATION): lock, config, current,
+// rotation, pruning, the disk-full rule, and the write plan of each input chunk (see LogDir).
 import {
   openSync, closeSync, writeSync, fsync, fsyncSync, fchmodSync, fstatSync, statSync, readFileSync, readdirSync,
   renameSync, unlinkSync, constants
@@ -45,6 +31,21 @@ type Op = { kind: 'data', start: number, end: number } | { kind: 'rotate' }
 const WRITE_AHEAD = 2 * 1024 * 1024
 const DONE = Promise.resolve()
 
+/**
+ * Writing is planned, then performed. put()/endLine() take the bytes of lines and decide, with
+ * runit's rules, where current must be rotated: before a write when current holds `s` bytes,
+ * cutting a write at `s` bytes (a line can be split across two files), and after a line when
+ * current holds at least s − len bytes (-l len; never when s < len). The bytes go into one
+ * buffer per directory; the writer then writes each stretch between rotations with one write(2)
+ * and rotates in between, so the files get exactly the bytes runit's line-by-line writes would
+ * give, with far fewer system calls. Failing writes are retried every 3 s (runit's "pausing")
+ * until they succeed or svlogd is told to stop.
+ *
+ * The writer runs behind the planning: a rotation's fsync (half of svlogd's time on a disk,
+ * bench/README.md) goes to the thread pool while the next lines are planned into a second
+ * buffer, up to WRITE_AHEAD bytes. The order on disk stays runit's: current is complete on disk
+ * before it is renamed, and no line reaches the new current before that.
+ */
 export class LogDir {
   config: LogConfig = defaultConfig()
   isOpen = false
@@ -378,7 +379,7 @@ export class LogDir {
   /**
    * Removes processor leftovers (@….t) and, when n > 0, the oldest .s/.u files until at most n
    * are left. runit removes one file per rotation, so lowering n never shrank an existing
-   * surplus (spec §10.15); `keep` (the .u about to be processed) is never removed.
+   * surplus (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2); `keep` (the .u about to be processed) is never removed.
    */
   prune (keep?: string): void {
     let names: string[]

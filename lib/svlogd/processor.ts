@@ -1,7 +1,7 @@
 // The `!processor` protocol of one rotated file (svlogd(8)): sh -c <cmd> in the log directory
 // with fd 0 = @….u, fd 1 = @….t, fd 4 = state, fd 5 = newstate, fd 2 = svlogd's stderr; on exit 0
 // rename .t → .s (mode 0744), unlink .u, rename newstate → state; on failure unlink .t and run
-// it again. runit restarts a failing processor at once, forever (spec §10.15); here the restart
+// it again. runit restarts a failing processor at once, forever (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2); here the restart
 // waits a second, and once svlogd is stopping (TERM) a failed run is not restarted: the .u stays.
 
 import { openSync, closeSync, renameSync, chmodSync, unlinkSync, constants } from 'node:fs'
