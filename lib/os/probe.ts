@@ -4,7 +4,7 @@
 
 import { statSync, closeSync, type Stats } from 'node:fs'
 
-/** stat(2) of path, or undefined when nothing is there (ENOENT, ENOTDIR); other errors are thrown. */
+/** stat(2) of path, or undefined when nothing is there (ENOENT); other errors are thrown. */
 export function statIfExists (path: string): Stats | undefined {
   return statSync(path, { throwIfNoEntry: false })
 }
