@@ -1,14 +1,6 @@
-// The exec chain: what Node cannot do to its own process (setsid, a lock the program inherits,
-// closing 0-2, setrlimit, chroot, a parent-death signal, an arbitrary argv[0]) is done by small
-// programs that each change their own state and exec the next, ending in the program, in one pid:
-//
-//   [setpriv --pdeathsig KILL] [env --ignore-signal] [setsid] [perl: lock, close 0-2] [prlimit] [chroot] [perl: argv0] program
-//
-// The stages run in runit's order where it is observable: the lock before closing 0-2 and before
-// the limits (so -o and -p cannot starve it, and perl starts before -m could starve it). perl is
-// used, not sh, because it passes the environment on untouched (dash drops names that are not
-// shell identifiers and rewrites PWD, PPID, OPTIND, IFS) and blocks in flock(2) itself, so a
-// signal ends the wait as it ends runit's. PURE: tool paths and decisions in, argv and env out.
+// chpst's exec chain (chpst(8), HOW THE PROGRAM IS RUN): small programs that each change their
+// own state and exec the next, ending in the program, in one pid. PURE: tool paths and decisions
+// in, argv and env out.
 
 export interface Tools {
   setpriv?: string
@@ -86,7 +78,19 @@ function need (tool: string | undefined, name: string): string {
   return tool
 }
 
-/** The argv (and starting environment) that runs the whole chain. */
+/**
+ * The argv (and starting environment) that runs the whole chain: what Node cannot do to its own
+ * process (setsid, a lock the program inherits, closing 0-2, setrlimit, chroot, a parent-death
+ * signal, an arbitrary argv[0]), in this order:
+ *
+ *   [setpriv --pdeathsig KILL] [env --ignore-signal] [setsid] [perl: lock, close 0-2] [prlimit] [chroot] [perl: argv0] program
+ *
+ * The stages run in runit's order where it is observable: the lock before closing 0-2 and before
+ * the limits (so -o and -p cannot starve it, and perl starts before -m could starve it). perl is
+ * used, not sh, because it passes the environment on untouched (dash drops names that are not
+ * shell identifiers and rewrites PWD, PPID, OPTIND, IFS) and blocks in flock(2) itself, so a
+ * signal ends the wait as it ends runit's.
+ */
 export function buildChain (c: ChainInput): Chain {
   // Each stage is [file, ...options]; it execs what follows it (perl stages take it as operands).
   const stages: Array<{ words: string[], perl?: { lock?: ChainInput['lock'], close: string } }> = []

@@ -2,7 +2,7 @@
 // file contents, and applies such changes to an environment object.
 
 import { accessSync, constants, opendirSync, readFileSync, statSync, type Dir } from 'node:fs'
-import { SysError, errnoCode } from '../errors/errors.js'
+import { SysError, errnoCode, errnoError } from '../errors/errors.js'
 
 /** value undefined = unset the variable */
 export interface EnvChange { name: string, value: string | undefined }
@@ -24,15 +24,15 @@ export function envValue (content: Buffer): string | undefined {
 function openDir (dir: string): Dir {
   // runit chdir()s into the directory first, then opens "."; keep its two error messages apart.
   try {
-    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+    if (!statSync(dir).isDirectory()) throw errnoError('ENOTDIR', 'not a directory')
     accessSync(dir, constants.X_OK)
   } catch (err) {
-    throw new SysError(`unable to switch to directory: ${dir}`, err, 'chdir', dir)
+    throw new SysError(`unable to switch to directory: ${dir}`, err)
   }
   try {
     return opendirSync(dir)
   } catch (err) {
-    throw new SysError(`unable to open directory: ${dir}`, err, 'opendir', dir)
+    throw new SysError(`unable to open directory: ${dir}`, err)
   }
 }
 
@@ -52,7 +52,7 @@ export function readEnvdir (dir: string, subdirs: 'skip' | 'fatal'): EnvdirResul
       try {
         entry = d.readSync()
       } catch (err) {
-        throw new SysError('unable to read directory', err, 'readdir', dir)
+        throw new SysError('unable to read directory', err)
       }
       if (entry === null) break
       if (entry.name.startsWith('.')) continue
@@ -64,7 +64,7 @@ export function readEnvdir (dir: string, subdirs: 'skip' | 'fatal'): EnvdirResul
         const code = errnoCode(err)
         if (code === 'ENOENT') { changes.push({ name: entry.name, value: undefined }); continue }
         if (code === 'EISDIR' && subdirs === 'skip') { skipped.push(path); continue }
-        throw new SysError(`unable to read ${path}`, err, 'read', path)
+        throw new SysError(`unable to read ${path}`, err)
       }
       changes.push({ name: entry.name, value: envValue(content) })
     }

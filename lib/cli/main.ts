@@ -2,8 +2,8 @@
 
 import { basename, dirname, delimiter } from 'node:path'
 import { readFileSync, writeSync } from 'node:fs'
-import { UsageError, SysError } from '../errors/errors.js'
-import { reason } from '../errors/reason.js'
+import { UsageError, SysError, errnoCode } from '../errors/errors.js'
+import { makeSay } from '../errors/say.js'
 import { restoreHeldEnv } from '../os/node-start.js'
 import { showAs } from '../os/title.js'
 
@@ -72,7 +72,7 @@ function writeAll (fd: 1 | 2, text: string): void {
     try {
       n = writeSync(fd, buf)
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
+      const code = errnoCode(err)
       if (code === 'EAGAIN') (fd === 1 ? process.stdout : process.stderr).write(buf)
       else if (code !== 'EPIPE') throw err
       return
@@ -111,8 +111,7 @@ export async function runMain (prog: Program, io: Io): Promise<number> {
       return prog.exit.usage
     }
     if (err instanceof SysError) {
-      const who = prog.who?.(io) ?? prog.name
-      io.stderr(`${who}: fatal: ${err.what}${err.cause === undefined ? '' : ': ' + reason(err.cause)}\n`)
+      makeSay(prog.who?.(io) ?? prog.name, io.stderr).fatal(err.what, err.cause)
       return prog.exit.fatal
     }
     io.stderr(`${prog.name}: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}: please report\n`)

@@ -3,7 +3,7 @@
 
 import { getopt, scanUlong } from './getopt.js'
 import { UsageError, SysError } from '../errors/errors.js'
-import { reason } from '../errors/reason.js'
+import { makeSay } from '../errors/say.js'
 import { lookupCommand } from '../sv/commands.js'
 import { versionLine, type Program, type Io } from './main.js'
 
@@ -76,7 +76,7 @@ export const sv: Program = {
         return lsb ? EXIT_LSB.usage : EXIT.usage
       }
       if (err instanceof SysError) {
-        io.stderr(`fatal: ${err.what}${err.cause === undefined ? '' : ': ' + reason(err.cause)}\n`)
+        makeSay('', io.stderr).fatal(err.what, err.cause)
         return lsb ? EXIT_LSB.fatal : EXIT.fatal
       }
       throw err

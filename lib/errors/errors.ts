@@ -10,18 +10,14 @@ export class UsageError extends Error {
 
 /** A system call failed where nobody expected it to; cli turns it into a fatal line. */
 export class SysError extends Error {
-  readonly verb: string
-  readonly path: string
   readonly code: string | undefined
   /** the runit-style message without the reason, e.g. "unable to open supervise/lock" */
   readonly what: string
 
-  constructor (what: string, cause: unknown, verb = '', path = '') {
+  constructor (what: string, cause: unknown) {
     super(what, { cause })
     this.name = 'SysError'
     this.what = what
-    this.verb = verb
-    this.path = path
     this.code = errnoCode(cause)
   }
 }

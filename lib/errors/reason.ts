@@ -1,5 +1,7 @@
 // errno code → runit's reason text (error_str.c wording, not strerror).
 
+import { errnoCode } from './errors.js'
+
 const REASONS: Record<string, string> = {
   ENOENT: 'file does not exist',
   EACCES: 'access denied',
@@ -43,7 +45,6 @@ const REASONS: Record<string, string> = {
 
 /** runit's text for an error: its errno code's wording, else "unknown error". */
 export function reason (err: unknown): string {
-  const code = err !== null && typeof err === 'object' && 'code' in err ? (err as { code: unknown }).code : undefined
-  if (typeof code === 'string') return REASONS[code] ?? 'unknown error'
-  return 'unknown error'
+  const code = errnoCode(err)
+  return code === undefined ? 'unknown error' : REASONS[code] ?? 'unknown error'
 }

@@ -1,4 +1,5 @@
-// runit's diagnostic grammar: "<prog>[ <dir>]: <level>: <msg>[: <reason>]\n" on stderr.
+// runit's diagnostic grammar: "<prog>[ <dir>]: <level>: <msg>[: <reason>]\n" on stderr (sv's:
+// "<level>: <msg>[: <reason>]\n", without its name).
 
 import { reason } from './reason.js'
 
@@ -12,10 +13,12 @@ export interface Say {
   line (level: Level, msg: string, err?: unknown): string
 }
 
-/** Builds the message writer of one program; `who` is e.g. "runsv /srv/x" or "svlogd". */
+/** Builds the message writer of one program; `who` is e.g. "runsv /srv/x" or "svlogd", or ''
+ * for none (sv). */
 export function makeSay (who: string, write: (text: string) => void): Say {
+  const head = who === '' ? '' : `${who}: `
   const line = (level: Level, msg: string, err?: unknown): string =>
-    `${who}: ${level}: ${msg}${err === undefined ? '' : ': ' + reason(err)}\n`
+    `${head}${level}: ${msg}${err === undefined ? '' : ': ' + reason(err)}\n`
   return {
     line,
     fatal: (msg, err) => write(line('fatal', msg, err)),

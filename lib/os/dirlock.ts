@@ -1,18 +1,18 @@
-// An exclusive, crash-safe lock on a directory for cooperating Node processes, through
-// proper-lockfile: an atomic mkdir of <dir>/<name> whose mtime the holder refreshes every few
-// seconds; a lock not refreshed for `staleMs` is stale and is taken over. No C interop is needed
-// here (runit has no such lock), which is why this is not flock(2) like lib/os/lock.ts.
-//
-// Crash safety is tightened with the holder's pid, kept in <dir>/<name>/pid: a lock whose holder
-// is dead (or a zombie, or ourselves: a restarted container's pid 1) is stale at once rather than
-// after `staleMs`. proper-lockfile removes its directory with rmdir, so the fs it is given
-// removes the pid file first. Pid checks assume one pid namespace; elsewhere the mtime rule
-// still applies. Swapping proper-lockfile touches this file only.
+// A crash-safe directory lock for cooperating Node processes (runsvdir's, runsvdir(8) FILES),
+// through proper-lockfile, which only this file imports; not flock(2): no C tool shares it.
 
 import lockfile from 'proper-lockfile'
 import * as fs from 'node:fs'
 import { join } from 'node:path'
+import { errnoCode } from '../errors/errors.js'
+import { procStat } from './proc.js'
 
+/**
+ * The holder's pid, in <dir>/<name>/pid. proper-lockfile's lock is an atomic mkdir whose mtime the
+ * holder refreshes; one not refreshed for `staleMs` is taken over. With the pid, a lock whose
+ * holder is dead (or a zombie, or ourselves: a restarted container's pid 1) is stale at once.
+ * Pid checks assume one pid namespace; elsewhere the mtime rule still applies.
+ */
 const OWNER = 'pid'
 
 /** lock directories this process holds (a pid file naming us is otherwise a stale leftover) */
@@ -63,10 +63,10 @@ function alive (pid: number): boolean {
   try {
     process.kill(pid, 0)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false
+    if (errnoCode(err) !== 'EPERM') return false
   }
   try {
-    return !/^\d+ \(.*\) [ZX]/s.test(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))
+    return !['Z', 'X'].includes(procStat(pid).state)
   } catch {
     return true // no /proc: trust kill(0)
   }
@@ -115,7 +115,7 @@ export function lockDirectory (dir: string, opts: LockOptions): LockResult {
         }
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err
+      if (errnoCode(err) !== 'ELOCKED') throw err
       const holder = readOwner(path)
       // Once only: a second ELOCKED means a live process took it meanwhile.
       if (attempt > 0 || holder === undefined || (holder !== process.pid && alive(holder))) return { ok: false, holder }

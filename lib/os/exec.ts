@@ -6,10 +6,11 @@
 // whole process (core dump included) instead of throwing.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, constants, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { constants, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { findTool } from './program-file.js'
 import { inTerminalForeground } from './proc.js'
 import { sendSignal } from './signals.js'
+import { closeQuietly } from './probe.js'
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never
 
@@ -117,7 +118,7 @@ function stdioFor (passFds: number[]): Array<'inherit' | 'ignore' | number> {
 export type Outcome =
   | { kind: 'exit', code: number, pid: number }
   | { kind: 'signal', signal: NodeJS.Signals, pid: number }
-  | { kind: 'error', error: NodeJS.ErrnoException }
+  | { kind: 'error', error: unknown }
 
 /** Runs spec as a child, relays signals to it until it ends, and says how it ended. */
 export function relay (spec: RelaySpec): Promise<Outcome> {
@@ -149,10 +150,10 @@ export function relay (spec: RelaySpec): Promise<Outcome> {
       })
     } catch (error) {
       stop()
-      resolve({ kind: 'error', error: error as NodeJS.ErrnoException })
+      resolve({ kind: 'error', error })
       return
     }
-    child.once('error', (error: NodeJS.ErrnoException) => {
+    child.once('error', (error) => {
       stop()
       resolve({ kind: 'error', error })
     })
@@ -162,9 +163,7 @@ export function relay (spec: RelaySpec): Promise<Outcome> {
     })
     if (child.pid !== undefined) {
       pid = child.pid
-      for (const fd of spec.closeAfterSpawn) {
-        try { closeSync(fd) } catch { /* already closed */ }
-      }
+      for (const fd of spec.closeAfterSpawn) closeQuietly(fd)
     }
   })
 }

@@ -2,6 +2,7 @@
 // Existing paths are left alone (runit ignores EEXIST too); callers check the type afterwards.
 
 import { lstatSync, openSync, constants } from 'node:fs'
+import { errnoCode } from '../errors/errors.js'
 
 /** Creates every missing FIFO in `paths` with mode 0600; one process for all of them. */
 export function makeFifos (paths: readonly string[]): void {
@@ -37,7 +38,7 @@ export function openFifoWriter (path: string): number | 'no-reader' {
   try {
     return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENXIO') return 'no-reader'
+    if (errnoCode(err) === 'ENXIO') return 'no-reader'
     throw err
   }
 }

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { openSync, constants } from 'node:fs'
 import { makeFifos } from './fifo.js'
+import { errnoCode, errnoError } from '../errors/errors.js'
 
 /** Opens a lock file the way runit's open_append does: write, append, create 0600, non-blocking. */
 export function openLockFile (path: string): number {
@@ -13,10 +14,10 @@ export function openLockFile (path: string): number {
 }
 
 function flockResult (status: number | null, error: Error | undefined): boolean {
-  if (error !== undefined) throw Object.assign(new Error(`flock(1): ${error.message}`), { code: (error as NodeJS.ErrnoException).code ?? 'ENOSYS' })
+  if (error !== undefined) throw errnoError(errnoCode(error) ?? 'ENOSYS', `flock(1): ${error.message}`)
   if (status === 0) return true
   if (status === 1) return false
-  throw Object.assign(new Error(`flock(1) exited ${String(status)}`), { code: 'EIO' })
+  throw errnoError('EIO', `flock(1) exited ${String(status)}`)
 }
 
 /** flock(LOCK_EX|LOCK_NB) on fd: true when locked, false when another holder has it (EAGAIN). */
@@ -29,10 +30,10 @@ export function lockExNb (fd: number): boolean {
 export function lockEx (fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('flock', ['-x', '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] })
-    child.once('error', (error) => { reject(Object.assign(error, { code: (error as NodeJS.ErrnoException).code ?? 'ENOSYS' })) })
+    child.once('error', (error) => { reject(errnoError(errnoCode(error) ?? 'ENOSYS', error.message)) })
     child.once('exit', (code) => {
       if (code === 0) resolve()
-      else reject(Object.assign(new Error(`flock(1) exited ${String(code)}`), { code: 'EIO' }))
+      else reject(errnoError('EIO', `flock(1) exited ${String(code)}`))
     })
   })
 }
@@ -95,7 +96,7 @@ function runStartBatch (): void {
   // mkfifo's own failure (a FIFO that appeared meanwhile) is left to the callers' type checks.
   lines.push('[ $# -eq 0 ] || mkfifo -m 600 -- "$@" 2>/dev/null', 'exit 0')
   const fail = (err: Error): void => {
-    const e = Object.assign(err, { code: (err as NodeJS.ErrnoException).code ?? 'EIO' })
+    const e = errnoError(errnoCode(err) ?? 'EIO', err.message)
     for (const r of batch) r.reject(e)
   }
   const child = spawn('/bin/sh', ['-c', lines.join('\n')], { stdio })
@@ -114,7 +115,7 @@ function runStartBatch (): void {
       else if (word === BUSY) r.resolve(false)
       else if (word === WAIT && r.waitFd !== null) {
         lockEx(r.waitFd).then(() => { makeFifos(r.fifos); r.resolve(true) }, r.reject)
-      } else r.reject(Object.assign(new Error(`flock(1) said nothing for request ${i}`), { code: 'EIO' }))
+      } else r.reject(errnoError('EIO', `flock(1) said nothing for request ${i}`))
     })
   })
 }

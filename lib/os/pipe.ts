@@ -5,6 +5,7 @@
 // only get the end they are given.
 
 import { openSync, closeSync, unlinkSync, constants } from 'node:fs'
+import { errnoError } from '../errors/errors.js'
 import { makeFifos, isFifo } from './fifo.js'
 
 export interface Pipe {
@@ -19,7 +20,7 @@ export function makePipe (tmpPath: string): Pipe {
     try { unlinkSync(tmpPath) } catch { /* no leftover */ }
     makeFifos([tmpPath])
   }
-  if (!isFifo(tmpPath)) throw Object.assign(new Error(`cannot create ${tmpPath}`), { code: 'EIO' })
+  if (!isFifo(tmpPath)) throw errnoError('EIO', `cannot create ${tmpPath}`)
   const holder = openSync(tmpPath, constants.O_RDWR | constants.O_NONBLOCK)
   try {
     const readFd = openSync(tmpPath, constants.O_RDONLY)

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
+import { errnoError } from '../errors/errors.js'
 
 export interface ProcStat {
   pid: number
@@ -72,7 +73,7 @@ export function nice (inc: number): number {
     setPriority(next)
   } catch (err) {
     const code = (err as { info?: { code?: string } }).info?.code ?? 'EPERM'
-    throw Object.assign(new Error(`setpriority: ${code}`), { code: code === 'EACCES' ? 'EPERM' : code })
+    throw errnoError(code === 'EACCES' ? 'EPERM' : code, `setpriority: ${code}`)
   }
   return next
 }

@@ -1,6 +1,7 @@
 // Signal names ↔ numbers, from the running kernel's table (os.constants.signals).
 
 import { constants } from 'node:os'
+import { errnoCode } from '../errors/errors.js'
 
 const BY_NAME = constants.signals as Readonly<Record<string, number>>
 
@@ -25,7 +26,7 @@ export function sendSignal (pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err
+    if (errnoCode(err) !== 'ESRCH') throw err
   }
 }
 

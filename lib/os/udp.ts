@@ -1,9 +1,10 @@
 // UDP datagrams to an IPv4 address (svlogd's u/U targets) through node:dgram. One socket per
-// target for its whole life, where runit opens a socket per line (spec §10.16). Sends are
+// target for its whole life, where runit opens a socket per line (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2). Sends are
 // asynchronous in Node, so failures are reported through a callback after the fact, and close()
 // waits (briefly) for queued datagrams so the last lines before an exit are not dropped.
 
 import { createSocket, type Socket } from 'node:dgram'
+import { errnoError } from '../errors/errors.js'
 
 export interface UdpSender {
   /** queues one datagram; onError is called if it could not be sent */
@@ -26,7 +27,7 @@ export function openUdpSender (address: string, port: number): UdpSender {
   return {
     send (datagram, onError) {
       if (socket === null) {
-        onError(Object.assign(new Error('socket closed'), { code: 'EBADF' }))
+        onError(errnoError('EBADF', 'socket closed'))
         return
       }
       pending++

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { errnoCode } from '../errors/errors.js'
 
 export interface PasswdEntry { name: string, uid: number, gid: number }
 export interface GroupEntry { name: string, gid: number, members: string[] }
@@ -31,7 +32,7 @@ function readDb (root: string, db: 'passwd' | 'group'): string[][] {
   try {
     return rows(readFileSync(join(root, 'etc', db), 'utf8'))
   } catch (err) {
-    throw new LookupError(`cannot read ${join(root, 'etc', db)}`, (err as NodeJS.ErrnoException).code ?? 'EIO')
+    throw new LookupError(`cannot read ${join(root, 'etc', db)}`, errnoCode(err) ?? 'EIO')
   }
 }
 

@@ -1,14 +1,15 @@
 // control/<letter> override scripts (runsv(8) "CUSTOMIZE CONTROL"). Run asynchronously with a
-// timeout, signals unblocked (runit runs them synchronously with TERM/CHLD blocked: spec §10.4-5).
+// timeout, signals unblocked (runit runs them synchronously with TERM/CHLD blocked: runsv(8), CUSTOMIZE CONTROL).
 // Spawned with os/spawn like ./run rather than execa: the script's stdout is the raw log-pipe fd,
 // and runsv stays free of execa's load cost (runsv memory is multiplied by the services).
 
-import { statSync } from 'node:fs'
 import { once } from 'node:events'
 import { spawnProgram } from '../os/spawn.js'
 import { sendSignal } from '../os/signals.js'
+import { statIfExists } from '../os/probe.js'
 import type { SvPaths } from '../svdir/layout.js'
 import type { Say } from '../errors/say.js'
+import { errnoCode } from '../errors/errors.js'
 
 export const HOOK_TIMEOUT_MS = 10_000
 
@@ -25,10 +26,10 @@ export interface HookContext {
 export function hookPresent (ctx: HookContext, letter: string): boolean {
   try {
     // No throw for a missing hook, the usual case: an ENOENT Error costs 35 µs per letter.
-    const st = statSync(ctx.paths.hook(letter), { throwIfNoEntry: false })
+    const st = statIfExists(ctx.paths.hook(letter))
     return st !== undefined && (st.mode & 0o100) !== 0
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.say.warn(`unable to stat control/${letter}`, err)
+    if (errnoCode(err) !== 'ENOENT') ctx.say.warn(`unable to stat control/${letter}`, err)
     return false
   }
 }

@@ -1,6 +1,6 @@
 // The one step runsvdir's loop delegates: "supervise entry X" and "stop supervising it". The loop
 // only sees the Launcher interface; processLauncher() fills it with one runsv process per entry,
-// as runit does. A later in-process mode can fill it with lib/runsv's Supervisor objects.
+// as runit does; inProcessLauncher() with lib/runsv's Supervisor objects (runsvdir -1).
 
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'

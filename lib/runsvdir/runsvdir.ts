@@ -1,4 +1,4 @@
-// runsvdir's loop (runsvdir(8), spec §5): keeps one supervisor per service directory found in the
+// runsvdir's loop (runsvdir(8)): keeps one supervisor per service directory found in the
 // scan directory. Rescans at once on a change event (chokidar), and keeps runit's rule as the
 // safety net: stat the directory every 5 s (1 s while a rescan is pending) and rescan when its
 // mtime, inode or device changed. A dead runsv is noticed by its exit event and restarted after
@@ -8,6 +8,7 @@
 import { statSync, opendirSync, openSync, writeSync, closeSync, type BigIntStats } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Say } from '../errors/say.js'
+import { errnoError } from '../errors/errors.js'
 import { taiNow, formatTai64nText } from '../protocol/tai64.js'
 import { servicePaths } from '../svdir/layout.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
@@ -66,8 +67,8 @@ interface Entry {
   id: ServiceId
   name: string
   handle: RunsvHandle | undefined
-  /** the restart delay after its runsv died */
-  timer: NodeJS.Timeout | undefined
+  /** cancels the restart delay after its runsv died; set while the delay runs */
+  restart: (() => void) | undefined
   /** a runsv we did not start supervises it (left running by an earlier runsvdir) */
   foreign: boolean
 }
@@ -81,22 +82,26 @@ export class Runsvdir {
   private readonly table = new Map<ServiceId, Entry>()
   /** removed services whose runsv was sent TERM and has not exited yet */
   private readonly retiring = new Map<ServiceId, Entry>()
+  /** 'stopping' after HUP until every runsv has exited; 'ended' once finish() has begun */
+  private phase: 'running' | 'stopping' | 'ended' = 'running'
   /** runit's `check`: rescan at the next cycle even if the directory looks unchanged */
   private check = true
+  /** SIGALRM: rescan at the next cycle, then stamp ./.forced-rescan */
   private forced = false
   private lastStamp = ''
-  private tickTimer: NodeJS.Timeout | undefined
-  private kickTimer: NodeJS.Timeout | undefined
-  private graceTimer: NodeJS.Timeout | undefined
-  private pollTimer: NodeJS.Timeout | undefined
+  /** Every timer of the loop hangs off this one controller, aborted when the loop ends (execa's
+   * pattern in its lib/terminate/): nothing outlives the loop, and no timer field needs clearing. */
+  private readonly timers = new AbortController()
+  /** the timers not yet fired or cancelled (one abort listener clears them all) */
+  private readonly pending = new Set<NodeJS.Timeout>()
+  /** the next cycle: cancels it, and when it is due (ms since the epoch) */
+  private nextCycle: { cancel: () => void, at: number } | undefined
   /** on HUP: runsvs we did not start, told to exit, not gone yet (by service name) */
   private readonly foreignLeft = new Set<string>()
   private watcher: EntryWatch | undefined
   private watchedId = ''
-  private lock: DirLock | undefined
-  private unguarded = false
-  private stopping = false
-  private finished = false
+  /** the directory lock; 'unguarded' when it could not be taken and the loop runs without it */
+  private lock: DirLock | 'unguarded' | undefined
   private resolveDone!: (o: Outcome) => void
   /** resolves when the loop has ended (watcher closed, lock released) */
   readonly done: Promise<Outcome>
@@ -117,6 +122,10 @@ export class Runsvdir {
       limit: opts.limit ?? 1000
     }
     this.done = new Promise(resolve => { this.resolveDone = resolve })
+    this.timers.signal.addEventListener('abort', () => {
+      for (const timer of this.pending) clearTimeout(timer)
+      this.pending.clear()
+    }, { once: true })
   }
 
   /** First cycle at once (runit starts with `check` set). */
@@ -135,8 +144,7 @@ export class Runsvdir {
 
   /** SIGTERM: stop at once and leave every runsv running. */
   term (): void {
-    if (this.stopping) return
-    this.stopping = true
+    if (this.phase !== 'running') return
     void this.finish({ kind: 'term' })
   }
 
@@ -146,9 +154,14 @@ export class Runsvdir {
    * supervise/ok until it has; after the grace period its services get 'k', and after a second
    * one it is given up on with a warning. */
   hangup (): void {
-    if (this.stopping) return
-    this.stopping = true
-    this.clearTimers()
+    if (this.phase !== 'running') return
+    this.phase = 'stopping'
+    this.nextCycle?.cancel()
+    this.nextCycle = undefined
+    for (const e of this.table.values()) {
+      e.restart?.()
+      e.restart = undefined
+    }
     void this.watcher?.close()
     for (const e of this.table.values()) {
       if (e.handle !== undefined) e.handle.terminate()
@@ -157,18 +170,18 @@ export class Runsvdir {
         this.foreignLeft.add(e.name)
       }
     }
-    if (this.foreignLeft.size > 0) this.pollTimer = setInterval(() => { this.pollForeign() }, FOREIGN_POLL_MS)
-    this.graceTimer = setTimeout(() => {
+    if (this.foreignLeft.size > 0) this.after(FOREIGN_POLL_MS, () => { this.pollForeign() })
+    this.after(this.o.stopGraceMs, () => {
       for (const e of this.live()) e.handle?.kill()
       // Both services, since a log service that ignores TERM keeps its runsv too.
       for (const name of this.foreignLeft) for (const d of [name, join(name, 'log')]) this.control(d, 'k')
       if (this.foreignLeft.size === 0) return
-      this.graceTimer = setTimeout(() => {
+      this.after(this.o.stopGraceMs, () => {
         for (const name of this.foreignLeft) this.say.warn(`runsv ${name} did not exit, leaving it running`)
         this.foreignLeft.clear()
         this.checkStopped()
-      }, this.o.stopGraceMs)
-    }, this.o.stopGraceMs)
+      })
+    })
     this.checkStopped()
   }
 
@@ -180,42 +193,74 @@ export class Runsvdir {
     } catch { /* no supervise/control, or a full FIFO */ }
   }
 
+  /** Looks at the runsvs we did not start every FOREIGN_POLL_MS until all have exited. */
   private pollForeign (): void {
     for (const name of this.foreignLeft) {
       if (!this.supervisedElsewhere(name)) this.foreignLeft.delete(name)
     }
     this.checkStopped()
+    if (this.foreignLeft.size > 0) this.after(FOREIGN_POLL_MS, () => { this.pollForeign() })
   }
 
   /** SIGALRM (Debian): rescan now even if nothing changed, then stamp ./.forced-rescan. */
   alarm (): void {
-    if (this.stopping) return
+    if (this.phase !== 'running') return
     this.forced = true
-    this.kick()
+    this.cycleSoon()
+  }
+
+  /** Calls fn after ms unless cancelled (the function returned) or the loop has ended. */
+  private after (ms: number, fn: () => void): () => void {
+    if (this.timers.signal.aborted) return () => {}
+    const timer = setTimeout(() => {
+      this.pending.delete(timer)
+      fn()
+    }, ms)
+    this.pending.add(timer)
+    return () => {
+      clearTimeout(timer)
+      this.pending.delete(timer)
+    }
   }
 
   private live (): Entry[] {
     return [...this.table.values(), ...this.retiring.values()].filter(e => e.handle !== undefined)
   }
 
-  private kick (): void {
-    if (this.stopping || this.kickTimer !== undefined) return
-    this.kickTimer = setTimeout(() => {
-      this.kickTimer = undefined
+  /** Runs the next cycle in ms, instead of when it was due. */
+  private cycleIn (ms: number): void {
+    this.nextCycle?.cancel()
+    this.nextCycle = undefined
+    if (this.phase !== 'running') return
+    const cancel = this.after(ms, () => {
+      this.nextCycle = undefined
       this.cycle()
-    }, KICK_MS)
+    })
+    this.nextCycle = { cancel, at: Date.now() + ms }
   }
 
+  /** Runs a cycle within KICK_MS: a burst of calls (change events) makes one cycle. */
+  private cycleSoon (): void {
+    if (this.phase !== 'running') return
+    if (this.nextCycle !== undefined && this.nextCycle.at <= Date.now() + KICK_MS) return
+    this.cycleIn(KICK_MS)
+  }
+
+  /** Rescans within KICK_MS even if the directory looks unchanged (runit's `check`). */
+  private rescanSoon (): void {
+    this.check = true
+    this.cycleSoon()
+  }
+
+  /** After a cycle: the next one in 1 s while a rescan is pending, else in 5 s (runit's poll). */
   private arm (): void {
-    clearTimeout(this.tickTimer)
-    if (this.stopping) return
     const busy = this.check || [...this.table.values()].some(e => e.foreign)
-    this.tickTimer = setTimeout(() => { this.cycle() }, busy ? this.o.busyMs : this.o.idleMs)
+    this.cycleIn(busy ? this.o.busyMs : this.o.idleMs)
   }
 
   /** One iteration: stat the directory; scan when asked to or when it changed. */
   private cycle (): void {
-    if (this.stopping) return
+    if (this.phase !== 'running') return
     let st: BigIntStats
     try {
       st = statSync(this.abs, { bigint: true })
@@ -226,7 +271,7 @@ export class Runsvdir {
     }
     if (!st.isDirectory()) {
       // runit's wording: its chdir() into the directory fails.
-      this.say.warn(`unable to change directory to ${this.dir}`, { code: 'ENOTDIR' })
+      this.say.warn(`unable to change directory to ${this.dir}`, errnoError('ENOTDIR'))
       this.arm()
       return
     }
@@ -270,7 +315,7 @@ export class Runsvdir {
     }
     const known = new Map<ServiceId, RunsvState>()
     for (const e of this.table.values()) {
-      known.set(e.id, e.handle !== undefined ? 'up' : e.timer !== undefined ? 'held' : 'down')
+      known.set(e.id, e.handle !== undefined ? 'up' : e.restart !== undefined ? 'held' : 'down')
     }
     const plan = diff({ known, retiring: new Set(this.retiring.keys()), seen, limit: this.o.limit })
     for (const w of plan.warnings) this.say.warn(w.msg, w.err)
@@ -283,7 +328,7 @@ export class Runsvdir {
     const e = this.table.get(id)
     if (e === undefined) return
     this.table.delete(id)
-    clearTimeout(e.timer)
+    e.restart?.()
     if (e.handle === undefined) return
     // One TERM, then it is no longer restarted (runit); its exit is still awaited, so that the
     // same directory coming back never gets a second runsv while the first one stops.
@@ -294,7 +339,7 @@ export class Runsvdir {
   private launch (s: Start): void {
     let e = this.table.get(s.id)
     if (e === undefined) {
-      e = { id: s.id, name: s.name, handle: undefined, timer: undefined, foreign: false }
+      e = { id: s.id, name: s.name, handle: undefined, restart: undefined, foreign: false }
       this.table.set(s.id, e)
     }
     e.name = s.name
@@ -318,35 +363,34 @@ export class Runsvdir {
   }
 
   private exited (e: Entry, how: RunsvExit): void {
-    if (this.finished) return // released on TERM: no longer ours
+    if (this.phase === 'ended') return // released on TERM: no longer ours
     if (how.kind === 'failed') this.say.fatal(`unable to start runsv ${e.name}`, how.error)
     e.handle = undefined
     if (this.retiring.get(e.id) === e) {
       this.retiring.delete(e.id)
-      if (this.stopping) this.checkStopped()
-      else { this.check = true; this.kick() } // the directory may have come back meanwhile
+      if (this.phase === 'stopping') this.checkStopped()
+      else this.rescanSoon() // the directory may have come back meanwhile
       return
     }
     if (this.table.get(e.id) !== e) return
-    if (this.stopping) {
+    if (this.phase === 'stopping') {
       this.checkStopped()
       return
     }
-    e.timer = setTimeout(() => {
-      e.timer = undefined
-      this.check = true
-      this.kick()
-    }, this.o.restartDelayMs)
+    e.restart = this.after(this.o.restartDelayMs, () => {
+      e.restart = undefined
+      this.rescanSoon()
+    })
   }
 
   private checkStopped (): void {
-    if (this.finished || this.live().length > 0 || this.foreignLeft.size > 0) return
+    if (this.phase === 'ended' || this.live().length > 0 || this.foreignLeft.size > 0) return
     void this.finish({ kind: 'hup' })
   }
 
   /** Takes the directory lock before the first scan; false when the loop has to end. */
   private ensureLock (): boolean {
-    if (!this.o.lock || this.lock !== undefined || this.unguarded) return true
+    if (!this.o.lock || this.lock !== undefined) return true
     let r
     try {
       r = lockDirectory(this.abs, {
@@ -357,18 +401,16 @@ export class Runsvdir {
         onCompromised: () => {
           this.lock = undefined
           this.say.warn(`lost the lock ${join(this.dir, LOCK_NAME)} (removed, or not refreshed in time), taking it again`)
-          this.check = true
-          this.kick()
+          this.rescanSoon()
         }
       })
     } catch (err) {
       // runit needs no write access to the directory; neither does this, unguarded.
-      this.unguarded = true
+      this.lock = 'unguarded'
       this.say.warn(`unable to lock ${join(this.dir, LOCK_NAME)}, running without the lock`, err)
       return true
     }
     if (!r.ok) {
-      this.stopping = true
       const who = r.holder === undefined ? '' : ` (pid ${r.holder})`
       void this.finish({ kind: 'fatal', msg: `unable to lock ${this.dir}: another runsvdir is running there${who}` })
       return false
@@ -386,10 +428,7 @@ export class Runsvdir {
     this.watcher = undefined
     let warned = false
     try {
-      this.watcher = watchEntries(this.abs, () => {
-        this.check = true
-        this.kick()
-      }, {
+      this.watcher = watchEntries(this.abs, () => { this.rescanSoon() }, {
         ignore: name => !isCandidate(name),
         onError: err => {
           if (!warned) this.say.warn(`unable to watch ${this.dir}, rescanning every ${this.o.idleMs / 1000} s`, err)
@@ -420,27 +459,16 @@ export class Runsvdir {
     }
   }
 
-  private clearTimers (): void {
-    clearTimeout(this.tickTimer)
-    clearTimeout(this.kickTimer)
-    this.kickTimer = undefined
-    for (const e of this.table.values()) {
-      clearTimeout(e.timer)
-      e.timer = undefined
-    }
-  }
-
   private async finish (outcome: Outcome): Promise<void> {
-    if (this.finished) return
-    this.finished = true
-    this.clearTimers()
-    clearTimeout(this.graceTimer)
-    clearInterval(this.pollTimer)
+    if (this.phase === 'ended') return
+    this.phase = 'ended'
+    this.timers.abort()
+    this.nextCycle = undefined
     if (outcome.kind !== 'hup') {
       for (const e of [...this.table.values(), ...this.retiring.values()]) e.handle?.release()
     }
     await this.watcher?.close()
-    this.lock?.release()
+    if (this.lock !== 'unguarded') this.lock?.release()
     this.lock = undefined
     this.resolveDone(outcome)
   }

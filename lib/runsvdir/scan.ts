@@ -1,5 +1,5 @@
 // PURE: one scan of runsvdir's directory as a diff of the known services against the entries just
-// read, keyed by the (device, inode) of what each entry points to (runsvdir(8), spec §5.2).
+// read, keyed by the (device, inode) of what each entry points to (runsvdir(8), DESCRIPTION).
 // No fs, no processes: the loop stats, this file decides, the loop starts and stops runsv.
 
 /** runit's table size: entries beyond it are refused with a warning. */

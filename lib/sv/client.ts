@@ -67,9 +67,9 @@ export function serviceDir (name: string, svdir: string, cwd: string): string {
 /** chdir's verdict on a directory without changing ours: the physical path, or the errno error. */
 function enterDir (dir: string): string {
   // chdir("") fails with ENOENT (an empty SVDIR, or an empty name).
-  if (dir === '') throw Object.assign(new Error('empty path'), { code: 'ENOENT' })
+  if (dir === '') throw errnoError('ENOENT', 'empty path')
   const real = realpathSync.native(dir)
-  if (!statSync(real).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+  if (!statSync(real).isDirectory()) throw errnoError('ENOTDIR', 'not a directory')
   accessSync(real, constants.X_OK)
   return real
 }
@@ -232,7 +232,7 @@ class Session {
       this.put('; ')
       const log = this.getStatus(logName, logPaths, false)
       // runit prints the record it holds even when reading the log's failed: then it is the
-      // main service's, labelled log (spec §4.7). Kept, since scripts see the same bytes.
+      // main service's, labelled log (runit's sv.c). Kept, since scripts see the same bytes.
       if (log.kind !== 'not-running') {
         this.printStatus('log', svc.name, log.kind === 'ok' ? log.status : got.status, logPaths)
         this.put('\n')
@@ -275,7 +275,7 @@ class Session {
     if (got.kind === 'error') return -1
     if (got.kind === 'not-running') return cmd.expect[0] === 'x' ? 1 : -1
     const s = got.status
-    // Judge only a record runsv published after taking the letters (spec §10.8): the file's
+    // Judge only a record runsv published after taking the letters (sv(8), Judging only news): the file's
     // identity changed since just before the write, and it shows the want the letters set.
     if (svc.sent && !svc.fresh && publishes(cmd.letters)) {
       if (got.stamp === svc.stampBefore) return 0
@@ -373,7 +373,7 @@ class Session {
       const next: Svc[] = []
       for (const svc of pending) {
         // Every round resolves the name again, by the same rule as the send pass (runit applied
-        // only the first-character rule here, so "sv -v up foo/" failed: spec §10.9d).
+        // only the first-character rule here, so "sv -v up foo/" failed: sv(8), DIFFERENCES FROM RUNIT).
         const paths = this.resolve(svc.name)
         if (paths === null) continue
         svc.paths = paths

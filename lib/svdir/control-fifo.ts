@@ -2,6 +2,7 @@
 
 import { closeSync, writeSync } from 'node:fs'
 import { Socket } from 'node:net'
+import { errnoError } from '../errors/errors.js'
 import { openFifoServer, openFifoWriter } from '../os/fifo.js'
 import type { SvPaths } from './layout.js'
 
@@ -32,7 +33,7 @@ export function sendControl (p: Pick<SvPaths, 'control'>, letters: string): Send
   if (fd === 'no-reader') return 'not-running'
   try {
     const n = writeSync(fd, letters)
-    if (n !== Buffer.byteLength(letters)) throw Object.assign(new Error('partial write'), { code: 'EAGAIN' })
+    if (n !== Buffer.byteLength(letters)) throw errnoError('EAGAIN', 'partial write')
     return 'sent'
   } finally {
     closeSync(fd)

@@ -1,27 +1,15 @@
-// One log directory (svlogd(8)): lock, config, `current` and its size, rotation to @<tai64n>.s
-// or .u, pruning of old files, the disk-full rule, and the write plan of each input chunk.
-//
-// Writing is planned, then performed. put()/endLine() take the bytes of lines and decide, with
-// runit's rules, where current must be rotated: before a write when current holds `s` bytes,
-// cutting a write at `s` bytes (a line can be split across two files), and after a line when
-// current holds at least s − len bytes (-l len; never when s < len). The bytes go into one
-// buffer per directory; the writer then writes each stretch between rotations with one write(2)
-// and rotates in between, so the files get exactly the bytes runit's line-by-line writes would
-// give, with far fewer system calls. Failing writes are retried every 3 s (runit's "pausing")
-// until they succeed or svlogd is told to stop.
-//
-// The writer runs behind the planning: a rotation's fsync (half of svlogd's time on a disk,
-// bench/README.md) goes to the thread pool while the next lines are planned into a second
-// buffer, up to WRITE_AHEAD bytes. The order on disk stays runit's: current is complete on disk
-// before it is renamed, and no line reaches the new current before that.
+// One log directory of svlogd(8) (LOG DIRECTORY, LOG FILE ROTATION): lock, config, current,
+// rotation, pruning, the disk-full rule, and the write plan of each input chunk (see LogDir).
 import {
   openSync, closeSync, writeSync, fsync, fsyncSync, fchmodSync, fstatSync, statSync, readFileSync, readdirSync,
   renameSync, unlinkSync, constants
 } from 'node:fs'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
+import { errnoCode, errnoError } from '../errors/errors.js'
 import { wallMicros, taiFromMicros, formatTai64nText, compareTai, type Tai } from '../protocol/tai64.js'
 import { openLockFile, lockExNb } from '../os/lock.js'
+import { statIfExists } from '../os/probe.js'
 import { openUdpSender, type UdpSender } from '../os/udp.js'
 import { parseConfig, defaultConfig, type LogConfig } from './config.js'
 import { ProcessorJob, retry, type DirContext } from './processor.js'
@@ -43,6 +31,21 @@ type Op = { kind: 'data', start: number, end: number } | { kind: 'rotate' }
 const WRITE_AHEAD = 2 * 1024 * 1024
 const DONE = Promise.resolve()
 
+/**
+ * Writing is planned, then performed. put()/endLine() take the bytes of lines and decide, with
+ * runit's rules, where current must be rotated: before a write when current holds `s` bytes,
+ * cutting a write at `s` bytes (a line can be split across two files), and after a line when
+ * current holds at least s − len bytes (-l len; never when s < len). The bytes go into one
+ * buffer per directory; the writer then writes each stretch between rotations with one write(2)
+ * and rotates in between, so the files get exactly the bytes runit's line-by-line writes would
+ * give, with far fewer system calls. Failing writes are retried every 3 s (runit's "pausing")
+ * until they succeed or svlogd is told to stop.
+ *
+ * The writer runs behind the planning: a rotation's fsync (half of svlogd's time on a disk,
+ * bench/README.md) goes to the thread pool while the next lines are planned into a second
+ * buffer, up to WRITE_AHEAD bytes. The order on disk stays runit's: current is complete on disk
+ * before it is renamed, and no line reaches the new current before that.
+ */
 export class LogDir {
   config: LogConfig = defaultConfig()
   isOpen = false
@@ -91,15 +94,15 @@ export class LogDir {
   async open (): Promise<boolean> {
     const { report, verbose } = this.ctx
     try {
-      if (!statSync(this.path).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+      if (!statSync(this.path).isDirectory()) throw errnoError('ENOTDIR', 'not a directory')
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
+      const code = errnoCode(err)
       report.warn(`${code === 'ENOTDIR' ? 'unable to change directory' : 'unable to open log directory'}: ${this.name}`, err)
       return false
     }
     try {
       this.lockFd = openLockFile(this.at(LOCK))
-      if (!lockExNb(this.lockFd)) throw Object.assign(new Error('locked'), { code: 'EAGAIN' })
+      if (!lockExNb(this.lockFd)) throw errnoError('EAGAIN', 'locked')
     } catch (err) {
       this.closeLock()
       report.warn(`unable to lock directory: ${this.name}`, err)
@@ -113,7 +116,7 @@ export class LogDir {
       this.config = parsed.config
       for (const w of parsed.warnings) report.warn(w)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') report.warn(`unable to read config: ${this.name}`, err)
+      if (errnoCode(err) !== 'ENOENT') report.warn(`unable to read config: ${this.name}`, err)
     }
     this.ageDeadline = this.config.age > 0 ? Date.now() + this.config.age * 1000 : 0
 
@@ -134,7 +137,7 @@ export class LogDir {
         size = st.size
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      if (errnoCode(err) !== 'ENOENT') {
         this.closeLock()
         report.warn(`unable to stat current: ${this.name}`, err)
         return false
@@ -279,7 +282,7 @@ export class LogDir {
         this.written += n
         continue
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOSPC' && this.config.min < this.config.num && await this.deleteForSpace()) continue
+        if (errnoCode(err) === 'ENOSPC' && this.config.min < this.config.num && await this.deleteForSpace()) continue
         this.ctx.report.pausing(`unable to write to current: ${this.name}`, err)
       }
       if (!await this.ctx.pause()) {
@@ -335,7 +338,7 @@ export class LogDir {
       }
       this.lastStamp = { ...t }
       const name = `${formatTai64nText(t)}.${suffix}`
-      if (statSync(this.at(name), { throwIfNoEntry: false }) === undefined) return name
+      if (statIfExists(this.at(name)) === undefined) return name
     }
   }
 
@@ -376,7 +379,7 @@ export class LogDir {
   /**
    * Removes processor leftovers (@….t) and, when n > 0, the oldest .s/.u files until at most n
    * are left. runit removes one file per rotation, so lowering n never shrank an existing
-   * surplus (spec §10.15); `keep` (the .u about to be processed) is never removed.
+   * surplus (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2); `keep` (the .u about to be processed) is never removed.
    */
   prune (keep?: string): void {
     let names: string[]

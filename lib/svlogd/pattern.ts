@@ -1,16 +1,5 @@
-// svlogd's pattern matcher (runit's pmatch): anchored, left to right, no backtracking; and the
-// per-directory selection (+ - e E instructions, last match wins). Pure functions over bytes.
-//
-// Pattern language (svlogd(8)):
-//   c      an ordinary byte must equal the next input byte
-//   *      at the end of the pattern: matches the rest of the line
-//   *c     skips input up to the FIRST c (fails if there is none); c is then matched normally
-//   +c     the next input byte must be c; further consecutive c's are skipped. As in runit, when
-//          this run reaches the end of the line the match succeeds, whatever pattern is left.
-//   end    succeeds iff the input is exhausted
-// runit compares "+c" with the byte after the line when the line is already exhausted (a stale
-// buffer byte, spec §10.14); here an exhausted line simply does not match "+c". A "+" at the very
-// end of a pattern never matches (runit compares it with a NUL byte).
+// svlogd's pattern matcher (runit's pmatch) and the per-directory selection (+ - e E, last match
+// wins), as svlogd(8) PATTERN MATCHING describes them. Pure functions over bytes.
 
 export type Select = '+' | '-'
 export type SelectErr = 'e' | 'E'
@@ -24,7 +13,12 @@ export interface Instruction {
 const STAR = 0x2a
 const PLUS = 0x2b
 
-/** Does `pat` match line[start, start+len)? */
+/**
+ * Does `pat` match line[start, start+len)? Anchored, left to right, no backtracking. Unlike
+ * runit, an exhausted line does not match "+c" (runit compared c with a stale buffer byte:
+ * svlogd(8), DIFFERENCES FROM RUNIT 2.1.2); a "+" at the very end of a pattern never matches
+ * (runit compares it with a NUL byte).
+ */
 export function pmatch (pat: Uint8Array, line: Uint8Array, start: number, len: number): boolean {
   let p = 0
   let s = start

@@ -1,11 +1,12 @@
 // The `!processor` protocol of one rotated file (svlogd(8)): sh -c <cmd> in the log directory
 // with fd 0 = @….u, fd 1 = @….t, fd 4 = state, fd 5 = newstate, fd 2 = svlogd's stderr; on exit 0
 // rename .t → .s (mode 0744), unlink .u, rename newstate → state; on failure unlink .t and run
-// it again. runit restarts a failing processor at once, forever (spec §10.15); here the restart
+// it again. runit restarts a failing processor at once, forever (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2); here the restart
 // waits a second, and once svlogd is stopping (TERM) a failed run is not restarted: the .u stays.
 
 import { openSync, closeSync, renameSync, chmodSync, unlinkSync, constants } from 'node:fs'
 import { join } from 'node:path'
+import { errnoCode } from '../errors/errors.js'
 import { spawnProgram } from '../os/spawn.js'
 import type { ChildProcess } from 'node:child_process'
 
@@ -100,7 +101,7 @@ export class ProcessorJob {
           state = openSync(join(this.dirPath, 'state'), O_READ)
           fds.push(state)
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+          if (errnoCode(err) !== 'ENOENT') throw err
           closeSync(open('state', 'state', O_TRUNC))
           fds.pop()
           state = open('state', 'state', O_READ)

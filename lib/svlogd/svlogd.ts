@@ -2,12 +2,13 @@
 // dispatches them to the log directories, and serves TERM, HUP, ALRM and the t-line timers.
 // Events are queued and handled one at a time; signal handlers (in cli) only call signal().
 //
-// Per line, runit's rules (svlogd(8), spec §6.4): the stamp is the time the line's first byte
+// Per line, runit's rules (svlogd(8), OPTIONS): the stamp is the time the line's first byte
 // was read (one stamp per chunk read, to the microsecond as runit's); -r/-R replace bytes in the first
 // -l len bytes, which are what patterns, stderr and UDP see ("..." added when len bytes were
-// taken); the rest of a longer line goes to current unaltered. Differences (spec §10.12): a last
-// line without a newline is written at EOF and on TERM (with a newline added), and on TERM the
-// bytes already in the pipe are read and written before exiting.
+// taken); the rest of a longer line goes to current unaltered. Differences (svlogd(8),
+// DIFFERENCES FROM RUNIT 2.1.2): a last line without a newline is written at EOF and on TERM
+// (with a newline added), and on TERM the bytes already in the pipe are read and written before
+// exiting.
 
 import { resolve } from 'node:path'
 import { SysError } from '../errors/errors.js'

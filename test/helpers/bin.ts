@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { join, dirname, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cleanEnv } from './clean-env.js'
+import { procStat } from '../../build/os/proc.js'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const BIN = join(ROOT, 'bin')
@@ -52,7 +53,7 @@ export function alive (pid: number): boolean {
   }
   // A zombie still answers kill(0); look at its state.
   try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+    return procStat(pid).state !== 'Z'
   } catch {
     return false
   }

@@ -7,6 +7,7 @@ import { until } from '../helpers/until.js'
 import { sendControl } from '../../build/svdir/control-fifo.js'
 import { servicePaths } from '../../build/svdir/layout.js'
 import { readStatus } from '../../build/svdir/status-file.js'
+import { procStat } from '../../build/os/proc.js'
 
 async function startedWith (t: Test): Promise<{ dir: string, runsv: Started }> {
   const dir = service(t, { run: SIGNAL_RECORDER })
@@ -34,7 +35,7 @@ t.test('p stops, c continues; stat and status say paused', async t => {
   const pid = pidOf(dir)
   sendControl(p, 'p')
   await until(() => stat(dir), s => s === 'run, paused\n', { what: 'stat' })
-  await until(() => readText(`/proc/${pid}/stat`).split(' ')[2], s => s === 'T', { what: 'process state' })
+  await until(() => procStat(pid).state, s => s === 'T', { what: 'process state' })
   // stat is published before status (runit's order): wait for the status record too.
   await until(() => readStatus(p), st => st !== 'bad-format' && st.paused, { what: 'status paused' })
   sendControl(p, 'c')

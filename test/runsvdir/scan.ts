@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { diff, isCandidate, type Seen, type RunsvState } from '../../build/runsvdir/scan.js'
 import { readEntries } from '../../build/runsvdir/runsvdir.js'
+import { errnoError } from '../../build/errors/errors.js'
 
 const dir = (name: string, id: string): Seen => ({ name, kind: 'dir', id })
 const none = new Map<string, RunsvState>()
@@ -30,7 +31,7 @@ t.test('dot names are never candidates, even if handed in', async t => {
 })
 
 t.test('a failed stat is a warning naming the entry, and no start', async t => {
-  const error = Object.assign(new Error('x'), { code: 'ENOENT' })
+  const error = errnoError('ENOENT', 'x')
   const plan = diff({ known: none, retiring: noRetiring, seen: [{ name: 'dangling', kind: 'error', error }] })
   t.same(plan.start, [])
   t.equal(plan.warnings.length, 1)

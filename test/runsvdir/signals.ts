@@ -7,12 +7,12 @@ import { until } from '../helpers/until.js'
 import { startRunsvdir, makeService, servicePid, exited } from './tree.js'
 import { sendControl } from '../../build/svdir/control-fifo.js'
 import { servicePaths } from '../../build/svdir/layout.js'
+import { procStat } from '../../build/os/proc.js'
 
 /** [session id, process group] of pid */
 function sidPgrp (pid: number): [number, number] {
-  const s = readFileSync(`/proc/${pid}/stat`, 'latin1')
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
-  return [Number(f[3]), Number(f[2])]
+  const s = procStat(pid)
+  return [s.session, s.pgrp]
 }
 
 async function twoServices (t: Test, args: string[] = []) {

@@ -179,7 +179,7 @@ t.test('check scripts', async t => {
   t.test('./check runs in the service directory with stdout discarded', async t => {
     const s = await up(t, { run: 'exec sleep 1000', check: 'echo noise; echo "$0" > checked; pwd >> checked' })
     t.same(masked(await s.run('check', './svc')), [0, 'ok: run: ./svc: (pid PID) Ns\n', ''])
-    t.equal(readText(join(s.dir, 'checked')), `check\n${s.dir}\n`, '$0 as runit\'s execve("check") gives it, and cwd')
+    t.equal(readText(join(s.dir, 'checked')), `check\n${s.dir}\n`, '$0 as runit\'s execve("check") gives it (test/sv/check.ts), and cwd')
   })
   t.test('a hanging ./check is killed after the wait time', async t => {
     const s = await up(t, { run: 'exec sleep 1000', check: 'echo $$ > check.pid; exec sleep 1000' })

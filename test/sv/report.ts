@@ -2,6 +2,7 @@
 import t from 'tap'
 import { statusLine, messageLine, fileWarning } from '../../build/sv/report.js'
 import type { SvStatus } from '../../build/protocol/status.js'
+import { errnoError } from '../../build/errors/errors.js'
 
 const NOW = 1_700_000_100
 const rec = (over: Partial<SvStatus>): SvStatus => ({
@@ -37,9 +38,9 @@ t.test('an unknown state byte prints no state word but the pid', async t => {
 
 t.test('message lines', async t => {
   t.equal(messageLine('ok: ', './svc', 'runsv not running'), 'ok: ./svc: runsv not running\n')
-  t.equal(messageLine('fail: ', 'svc', 'unable to change to service directory', { code: 'ENOENT' }),
+  t.equal(messageLine('fail: ', 'svc', 'unable to change to service directory', errnoError('ENOENT')),
     'fail: svc: unable to change to service directory: file does not exist\n')
-  t.equal(messageLine('warning: ', './s/log', 'unable to open supervise/ok', { code: 'EACCES' }),
+  t.equal(messageLine('warning: ', './s/log', 'unable to open supervise/ok', errnoError('EACCES')),
     'warning: ./s/log: unable to open supervise/ok: access denied\n')
-  t.equal(fileWarning('unable to stat', 'svc', 'down', { code: 'ELOOP' }), 'warning: unable to stat svc/down: symbolic link loop\n')
+  t.equal(fileWarning('unable to stat', 'svc', 'down', errnoError('ELOOP')), 'warning: unable to stat svc/down: symbolic link loop\n')
 })
