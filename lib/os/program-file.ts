@@ -4,6 +4,7 @@
 
 import { accessSync, closeSync, constants, openSync, readSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join } from 'node:path'
+import { errnoCode } from '../errors/errors.js'
 /** The first bytes of a file, as many as the kernel reads to choose how to run it. */
 function head (path: string): Buffer {
   const buf = Buffer.alloc(256) // the kernel's BINPRM_BUF_SIZE
@@ -33,13 +34,13 @@ export function execError (path: string, root = '/', depth = 0): string | undefi
   try {
     st = statSync(path)
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? 'ENOENT'
+    return errnoCode(err) ?? 'ENOENT'
   }
   if (!st.isFile()) return 'EACCES' // execve(2) says EACCES for directories and devices too
   try {
     accessSync(path, constants.X_OK)
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? 'EACCES'
+    return errnoCode(err) ?? 'EACCES'
   }
   let bytes
   try {

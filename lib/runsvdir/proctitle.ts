@@ -1,13 +1,14 @@
-// runsvdir's optional "log" argument (runsvdir(8), spec §5.4): everything written to runsvdir's
+// runsvdir's optional "log" argument (runsvdir(8), DESCRIPTION): everything written to runsvdir's
 // stderr and its runsvs' (and their services') scrolls through the log argument of the command
-// line (lib/os/title.ts), readproctitle-style, so `ps` shows the latest errors. A "." is added at start and every
-// 15 minutes as a sign of life.
+// line (lib/os/title.ts), readproctitle-style, so `ps` shows the latest errors. A "." is added at
+// start and every 15 minutes as a sign of life.
 
-import { mkdtempSync, rmdirSync, closeSync } from 'node:fs'
+import { mkdtempSync, rmdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Socket } from 'node:net'
 import { makePipe } from '../os/pipe.js'
+import { closeQuietly } from '../os/probe.js'
 import { setArgv, type Arg } from '../os/title.js'
 
 /** runit refuses shorter log arguments. */
@@ -92,7 +93,7 @@ export function startLogTitle (opts: LogTitleOptions): LogTitle {
       closed = true
       clearInterval(dots)
       reader.destroy()
-      try { closeSync(pipe.writeFd) } catch { /* closed */ }
+      closeQuietly(pipe.writeFd)
     }
   }
 }
