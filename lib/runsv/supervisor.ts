@@ -24,8 +24,9 @@ import { readStopPolicy, readFinishTimeout } from './stop-policy.js'
 import { findLeftover, stopLeftover } from './leftovers.js'
 import { readNotificationFd, notificationStdio, onFirstNewline } from './readiness.js'
 import { writeReadiness } from '../svdir/ready-file.js'
+import { isControlLetter } from '../protocol/control.js'
 import type { Readable } from 'node:stream'
-import { step, initialState, hookLetterFor, RUNIT_STOP, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
+import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
   /** the service directory as given (used in messages) */
@@ -236,12 +237,10 @@ export class Supervisor {
     let ev: Event
     switch (raw.kind) {
       case 'control':
-        if (raw.who === 'main' && (raw.letter === 'd' || raw.letter === 'x')) await this.wantBeforeHook(raw.letter)
-        ev = { ...raw, handled: raw.who === 'main' && await this.hookFor(raw.letter), now, stop: this.stopPolicy(raw.who, raw.letter) }
+        ev = { ...raw, ...await this.decide(raw.who, raw.letter), now }
         break
       case 'term':
-        await this.wantBeforeHook('x')
-        ev = { kind: 'term', handled: await this.hookFor('x'), now, stop: this.stopPolicy('main', 'x') }
+        ev = { kind: 'term', ...await this.decide('main', 'x'), now }
         break
       case 'exited':
         ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow() }
@@ -254,25 +253,18 @@ export class Supervisor {
     this.flushPublish()
   }
 
-  /** The stop policy files of that side's directory, read only when the letter may stop a run. */
-  private stopPolicy (who: Who, letter: string): StopPolicy {
-    const svc = who === 'main' ? this.state.main : this.state.log
+  /** What step() must know of a letter beyond the letter: whether control/<hook> handled it (asked
+   * after the new want is out, as runit's), and the stop policy when the letter may stop a run. */
+  private async decide (who: Who, letter: string): Promise<{ handled: boolean, stop: StopPolicy }> {
     const side = who === 'main' ? this.main : this.log
-    const stops = letter === 'd' || letter === 't' || (letter === 'x' && who === 'main')
-    if (svc === null || side === null || svc.state !== 'run' || !stops) return RUNIT_STOP
-    return readStopPolicy(side.paths, this.say)
-  }
-
-  /** control/<x> decides a letter only while the main service runs. */
-  private async hookFor (letter: string): Promise<boolean> {
-    const hook = hookLetterFor(letter)
-    if (hook === null || this.state.main.state !== 'run') return false
-    return await this.hook(hook)
-  }
-
-  /** runit sets and publishes want down/exit before control/t decides how to stop. */
-  private async wantBeforeHook (letter: 'd' | 'x'): Promise<void> {
-    if (this.state.main.state === 'run') await this.apply({ kind: 'want', who: 'main', letter })
+    const state = (who === 'main' ? this.state.main : this.state.log)?.state
+    if (side === null || state === undefined || !isControlLetter(letter)) return { handled: false, stop: RUNIT_STOP }
+    if (setsWantFirst(who, letter, state)) await this.apply({ kind: 'want', who, letter })
+    const hook = hookToAsk(who, letter, state)
+    return {
+      handled: hook !== null && await this.hook(hook),
+      stop: mayStop(who, letter, state) ? readStopPolicy(side.paths, this.say) : RUNIT_STOP
+    }
   }
 
   /** Runs control/<letter> once supervise/ shows the state so far: hooks read it, as in runit.
