@@ -3,10 +3,10 @@
 // Spawned with os/spawn like ./run rather than execa: the script's stdout is the raw log-pipe fd,
 // and runsv stays free of execa's load cost (runsv memory is multiplied by the services).
 
-import { statSync } from 'node:fs'
 import { once } from 'node:events'
 import { spawnProgram } from '../os/spawn.js'
 import { sendSignal } from '../os/signals.js'
+import { statIfExists } from '../os/probe.js'
 import type { SvPaths } from '../svdir/layout.js'
 import type { Say } from '../errors/say.js'
 
@@ -24,8 +24,7 @@ export interface HookContext {
 /** Present = exists with the owner-execute bit (runit's test); stat errors other than ENOENT warn. */
 export function hookPresent (ctx: HookContext, letter: string): boolean {
   try {
-    // No throw for a missing hook, the usual case: an ENOENT Error costs 35 µs per letter.
-    const st = statSync(ctx.paths.hook(letter), { throwIfNoEntry: false })
+    const st = statIfExists(ctx.paths.hook(letter)) // a missing hook is the usual case
     return st !== undefined && (st.mode & 0o100) !== 0
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.say.warn(`unable to stat control/${letter}`, err)
