@@ -1,5 +1,6 @@
 // PURE: the supervisor's state machine, step(state, event) → { state, effects }.
-// Every (state, event) pair of runsv(8) is decided here; supervisor.ts only performs effects.
+// Every (state, event) pair of runsv(8) is decided here, the control letters by one table
+// (LETTERS); supervisor.ts only performs effects.
 // One service record per supervised program: the main service and, with log/, the log service.
 
 import { compareTai, type Tai } from '../protocol/tai64.js'
