@@ -22,18 +22,16 @@ export const runsv: Program = {
   async main (io) {
     if (io.argv.length !== 1) throw new UsageError()
     const dir = io.argv[0]!
-    const sup = new Supervisor({ dir, cwd: io.cwd, say: makeSay(`runsv ${dir}`, io.stderr) })
+    let sup: Supervisor | null = null
     let termBeforeStart = false
     const onStop = (): void => {
-      if (started) sup.terminate()
+      if (sup !== null) sup.terminate()
       else termBeforeStart = true
     }
-    let started = false
     // Left installed after the end: removing the last listener restores the default action, and a
     // signal sent as runsv exits would then kill it instead of letting it exit 0.
     for (const sig of STOP_SIGNALS) process.on(sig, onStop)
-    await sup.start()
-    started = true
+    sup = await Supervisor.start({ dir, cwd: io.cwd, say: makeSay(`runsv ${dir}`, io.stderr) })
     if (termBeforeStart) sup.terminate()
     await sup.exited
     return EXIT.ok

@@ -66,7 +66,7 @@ export const runsvdir: Program = {
     const launcher: Launcher = args.oneProcess
       ? inProcessLauncher({
         dir: abs,
-        create: name => new Supervisor({ dir: name, cwd: abs, say: makeSay(`runsv ${name}`, write), stdio: { in: 0, out: 1, err: stderrFd } }),
+        create: name => Supervisor.start({ dir: name, cwd: abs, say: makeSay(`runsv ${name}`, write), stdio: { in: 0, out: 1, err: stderrFd } }),
         fatal: (name, err) => {
           const runsvSay = makeSay(`runsv ${name}`, write)
           if (err instanceof SysError) runsvSay.fatal(err.what, err.cause)

@@ -31,3 +31,10 @@ export function makePipe (tmpPath: string): Pipe {
     unlinkSync(tmpPath)
   }
 }
+
+/** Closes both ends; an end already closed is no error. */
+export function closePipe (pipe: Pipe): void {
+  for (const fd of [pipe.writeFd, pipe.readFd]) {
+    try { closeSync(fd) } catch { /* already closed */ }
+  }
+}

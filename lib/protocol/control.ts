@@ -1,44 +1,62 @@
-// The control letters runsv reads from supervise/control, and what each one means (runsv(8)).
-// runsv's state machine and sv's command table both import this table.
+// The control letters runsv reads from supervise/control, one description each (runsv(8)).
+// runsv's state machine (runsv/state.ts, which adds what each letter does in each state) and
+// sv's wait loop (sv/commands.ts) both read this table; nobody else lists letters.
 
 export type Signal = 'SIGTERM' | 'SIGKILL' | 'SIGSTOP' | 'SIGCONT' | 'SIGHUP' | 'SIGALRM' |
   'SIGINT' | 'SIGQUIT' | 'SIGUSR1' | 'SIGUSR2'
 
 export type Intent = 'up' | 'down' | 'once' | 'exit'
 
-interface LetterMeaning {
-  /** want change the letter asks for */
+export type ControlLetter = 'u' | 'd' | 'o' | 'x' | 't' | 'k' | 'p' | 'c' | 'h' | 'a' | 'i' | 'q' | '1' | '2'
+
+export interface LetterMeaning {
+  /** the want it sets: u up, d down, o down and start once, x exit */
   intent?: Intent
-  /** signal sent to the service when it runs (and control/<letter> did not handle it) */
+  /** the signal it sends to a running service (unless `hook` handled it); d and x stop with
+   * the service's down-signal (TERM without one), t with TERM whatever down-signal says */
   signal?: Signal
+  /** p, c: the paused flag it sets */
+  paused?: boolean
+  /** the control/<hook> script that decides it while the main service runs: exit 0 = handled,
+   * runsv then sends nothing (d, x and t all ask control/t). control/u before ./run starts and
+   * control/d, control/x after a stop run besides, and decide nothing. */
+  hook: ControlLetter | null
+  /** the log service ignores it: x, so the log outlives the main service */
+  mainOnly?: true
 }
 
-export const CONTROL = {
-  u: { intent: 'up' },
-  d: { intent: 'down' },
-  o: { intent: 'once' },
-  x: { intent: 'exit' },
-  t: { signal: 'SIGTERM' },
-  k: { signal: 'SIGKILL' },
-  p: { signal: 'SIGSTOP' },
-  c: { signal: 'SIGCONT' },
-  h: { signal: 'SIGHUP' },
-  a: { signal: 'SIGALRM' },
-  i: { signal: 'SIGINT' },
-  q: { signal: 'SIGQUIT' },
-  '1': { signal: 'SIGUSR1' },
-  '2': { signal: 'SIGUSR2' }
-} as const satisfies Record<string, LetterMeaning>
-
-export type ControlLetter = keyof typeof CONTROL
+export const CONTROL: Readonly<Record<ControlLetter, LetterMeaning>> = {
+  u: { intent: 'up', hook: null },
+  d: { intent: 'down', hook: 't' },
+  o: { intent: 'once', hook: null },
+  x: { intent: 'exit', hook: 't', mainOnly: true },
+  t: { signal: 'SIGTERM', hook: 't' },
+  k: { signal: 'SIGKILL', hook: 'k' },
+  p: { signal: 'SIGSTOP', paused: true, hook: 'p' },
+  c: { signal: 'SIGCONT', paused: false, hook: 'c' },
+  h: { signal: 'SIGHUP', hook: 'h' },
+  a: { signal: 'SIGALRM', hook: 'a' },
+  i: { signal: 'SIGINT', hook: 'i' },
+  q: { signal: 'SIGQUIT', hook: 'q' },
+  '1': { signal: 'SIGUSR1', hook: '1' },
+  '2': { signal: 'SIGUSR2', hook: '2' }
+}
 
 export function isControlLetter (c: string): c is ControlLetter {
   return Object.hasOwn(CONTROL, c)
 }
 
-/** Letters that only deliver a signal (no want change, no record rewrite except p/c). */
-export type SignalLetter = { [K in ControlLetter]: (typeof CONTROL)[K] extends { signal: Signal } ? K : never }[ControlLetter]
+/** runsv rewrites supervise/status after the letter in every state: the letters that set the
+ * want or the paused flag (t, k and the signals only when a stop changes the record). */
+export function publishes (letter: ControlLetter): boolean {
+  const m = CONTROL[letter]
+  return m.intent !== undefined || m.paused !== undefined
+}
 
-export function signalOf (letter: SignalLetter): Signal {
-  return CONTROL[letter].signal
+/** The want byte of supervise/status once runsv took the letter, on every service it reaches;
+ * null when it sets none, or none on every service (x: exit, recorded 'd', on the main only). */
+export function statusWant (letter: ControlLetter): 'up' | 'down' | null {
+  const m = CONTROL[letter]
+  if (m.intent === undefined || m.mainOnly === true) return null
+  return m.intent === 'up' ? 'up' : 'down'
 }

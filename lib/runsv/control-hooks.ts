@@ -25,8 +25,7 @@ export interface HookContext {
 /** Present = exists with the owner-execute bit (runit's test); stat errors other than ENOENT warn. */
 export function hookPresent (ctx: HookContext, letter: string): boolean {
   try {
-    // No throw for a missing hook, the usual case: an ENOENT Error costs 35 µs per letter.
-    const st = statIfExists(ctx.paths.hook(letter))
+    const st = statIfExists(ctx.paths.hook(letter)) // a missing hook is the usual case
     return st !== undefined && (st.mode & 0o100) !== 0
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') ctx.say.warn(`unable to stat control/${letter}`, err)

@@ -1,11 +1,12 @@
 // PURE: the supervisor's state machine, step(state, event) → { state, effects }.
-// Every (state, event) pair of runsv(8) is decided here; supervisor.ts only performs effects.
+// Every (state, event) pair of runsv(8) is decided here, the control letters by one table
+// (LETTERS); supervisor.ts only performs effects.
 // One service record per supervised program: the main service and, with log/, the log service.
 
 import { compareTai, type Tai } from '../protocol/tai64.js'
 import type { RunState } from '../protocol/status.js'
 import type { Want } from '../protocol/stat.js'
-import { CONTROL, isControlLetter } from '../protocol/control.js'
+import { CONTROL, isControlLetter, type ControlLetter } from '../protocol/control.js'
 
 export type Who = 'main' | 'log'
 export type Stage = 'run' | 'finish'
@@ -57,9 +58,9 @@ export type Event =
   /** `handled`: control/<letter> (or control/t for d, x) ran and exited 0; `stop`: the policy
    * of the service dir when the letter may stop a run (d, x, t), else RUNIT_STOP */
   | { kind: 'control', who: Who, letter: string, handled: boolean, now: Tai, stop: StopPolicy }
-  /** d or x on a running service, before control/t decides the stop: the new want alone, so
-   * that control/t sees it in supervise/status as runit's does */
-  | { kind: 'want', who: Who, letter: 'd' | 'x' }
+  /** the want act of a letter alone, before control/<hook> decides the rest (setsWantFirst: d or
+   * x on a running service), so that control/t sees it in supervise/status as runit's does */
+  | { kind: 'want', who: Who, letter: ControlLetter }
   | { kind: 'term', handled: boolean, now: Tai, stop: StopPolicy }
   /** `finishKillMs`: for ./finish, the service dir's timeout-finish (0 = none, as runit) */
   | { kind: 'started', who: Who, stage: Stage, pid: number, now: Tai, finishKillMs?: number }
@@ -106,11 +107,65 @@ export function initialState (now: Tai, normallyDown: boolean, log: { normallyDo
   }
 }
 
+/** What a control letter does to one service (runsv.c's ctrl(), one cell of LETTERS):
+ * - want: set the letter's want (o: and start once, while down) and publish;
+ * - stop: runit's stopservice: send the stop signal (t: TERM, d and x: the stop policy's) unless
+ *   control/t handled it, mark got TERM and publish; then, when want is down or exit, CONT and
+ *   control/d or control/x (main service);
+ * - signal: send the letter's signal, unless control/<letter> handled it;
+ * - pause: set the letter's paused flag and publish. */
+export type Act = 'want' | 'stop' | 'signal' | 'pause'
+
+/** Every letter in every state of the service it is for, in one table (s6-supervise's
+ * actions[state][event]); the acts of a cell are done in order. The log service has no ./finish,
+ * and ignores the letters protocol/control marks mainOnly (x). */
+export const LETTERS: Readonly<Record<ControlLetter, Readonly<Record<RunState, readonly Act[]>>>> = {
+  u: { down: ['want'], run: ['want'], finish: ['want'] },
+  o: { down: ['want'], run: ['want'], finish: ['want'] },
+  d: { down: ['want'], run: ['want', 'stop'], finish: ['want'] },
+  x: { down: ['want'], run: ['want', 'stop'], finish: ['want'] },
+  t: { down: [], run: ['stop'], finish: [] },
+  // Fixed from runit (spec §10.7): KILL whatever runs, run or finish, and leave the state to the
+  // reap, so a following 'u' cannot start a second instance beside a live one.
+  k: { down: [], run: ['signal'], finish: ['signal'] },
+  // p and c set the flag even when nothing runs (runit's record shows "paused" on a down service).
+  p: { down: ['pause'], run: ['signal', 'pause'], finish: ['pause'] },
+  c: { down: ['pause'], run: ['signal', 'pause'], finish: ['pause'] },
+  h: { down: [], run: ['signal'], finish: [] },
+  a: { down: [], run: ['signal'], finish: [] },
+  i: { down: [], run: ['signal'], finish: [] },
+  q: { down: [], run: ['signal'], finish: [] },
+  '1': { down: [], run: ['signal'], finish: [] },
+  '2': { down: [], run: ['signal'], finish: [] }
+}
+
+/** The acts of `letter` for a service of `who` in `state`; none for a byte that is no letter. */
+export function actsFor (who: Who, letter: string, state: RunState): readonly Act[] {
+  if (!isControlLetter(letter) || (who === 'log' && CONTROL[letter].mainOnly === true)) return []
+  return LETTERS[letter][state]
+}
+
+/** The control/<letter> script the supervisor asks before step() (its exit 0 is the event's
+ * `handled`): the letter's hook, asked only for the main service while ./run runs (runsv(8)). */
+export function hookToAsk (who: Who, letter: string, state: RunState): ControlLetter | null {
+  if (who !== 'main' || state !== 'run' || !isControlLetter(letter)) return null
+  return CONTROL[letter].hook
+}
+
 /** Which control/<letter> script decides a letter when the main service runs (runsv(8)). */
 export function hookLetterFor (letter: string): string | null {
-  if (letter === 'd' || letter === 'x' || letter === 't') return 't'
-  if (letter === 'u' || letter === 'o') return null
-  return isControlLetter(letter) ? letter : null
+  return hookToAsk('main', letter, 'run')
+}
+
+/** runit sets and publishes the want before it asks the hook (d and x on a run: control/t then
+ * sees want down or exit in supervise/status); the supervisor steps a 'want' event first. */
+export function setsWantFirst (who: Who, letter: string, state: RunState): boolean {
+  return hookToAsk(who, letter, state) !== null && actsFor(who, letter, state)[0] === 'want'
+}
+
+/** A letter may stop a run here: the supervisor then reads the service's stop policy. */
+export function mayStop (who: Who, letter: string, state: RunState): boolean {
+  return actsFor(who, letter, state).includes('stop')
 }
 
 function ms (t: Tai): number {
@@ -137,13 +192,11 @@ class Builder {
     if (pid !== 0) this.fx.push({ kind: 'kill', who, pid, signal })
   }
 
-  /** runit's stopservice: TERM unless control/t handled it, then CONT and control/d|x by want.
-   * d and x send the policy's signal instead of TERM; a KILL follows if the run outlives
-   * the policy's timeout. */
-  stop (who: Who, handled: boolean, letter: 'd' | 'x' | 't', policy: StopPolicy): void {
+  /** runit's stopservice (the stop act of LETTERS). */
+  stop (who: Who, handled: boolean, letter: ControlLetter, policy: StopPolicy): void {
     const s = this.svc(who)
     if (s.pid !== 0 && !handled) {
-      this.kill(who, letter === 't' ? 'SIGTERM' : policy.signal)
+      this.kill(who, CONTROL[letter].signal ?? policy.signal)
       s.gotTerm = true
       this.publish(who)
       if (policy.killAfterMs > 0) {
@@ -156,56 +209,42 @@ class Builder {
     }
   }
 
-  want (who: Who, letter: 'd' | 'x'): void {
+  /** The want act: u, d, o, x. */
+  wantOf (who: Who, letter: ControlLetter): void {
+    const intent = CONTROL[letter].intent
+    if (intent === undefined) return
     const s = this.svc(who)
-    s.want = letter === 'd' ? 'down' : 'exit'
-    s.once = false
+    if (intent === 'once') {
+      s.want = 'down'
+      if (s.state === 'down') s.once = true
+    } else {
+      s.want = intent
+      s.once = false
+    }
     this.publish(who)
   }
 
+  /** Performs the letter's cell of LETTERS; `handled` counts only where the hook was asked. */
   control (who: Who, letter: string, handled: boolean, policy: StopPolicy): void {
+    if (!isControlLetter(letter)) return
     const s = this.svc(who)
-    const running = s.state === 'run'
-    switch (letter) {
-      case 'u':
-        s.want = 'up'
-        s.once = false
-        this.publish(who)
-        return
-      case 'o':
-        s.want = 'down'
-        if (s.state === 'down') s.once = true
-        this.publish(who)
-        return
-      case 'd':
-      case 'x':
-        if (letter === 'x' && who === 'log') return
-        this.want(who, letter)
-        if (running) this.stop(who, handled, letter, policy)
-        return
-      case 't':
-        if (running) this.stop(who, handled, letter, policy)
-        return
-      case 'k':
-        // Fixed from runit (spec §10.7): KILL whatever runs, run or finish, and leave the state to
-        // the reap, so a following 'u' cannot start a second instance beside a live one.
-        if (s.pid !== 0 && !(running && handled)) this.kill(who, 'SIGKILL')
-        return
-      case 'p':
-        if (running && !handled) this.kill(who, 'SIGSTOP')
-        s.paused = true
-        this.publish(who)
-        return
-      case 'c':
-        if (running && !handled) this.kill(who, 'SIGCONT')
-        s.paused = false
-        this.publish(who)
-        return
-      default:
-        if (isControlLetter(letter) && running && !handled) {
-          const meaning = CONTROL[letter]
-          if ('signal' in meaning) this.kill(who, meaning.signal)
-        }
+    const meaning = CONTROL[letter]
+    const decided = handled && hookToAsk(who, letter, s.state) !== null
+    for (const act of actsFor(who, letter, s.state)) {
+      switch (act) {
+        case 'want':
+          this.wantOf(who, letter)
+          break
+        case 'stop':
+          this.stop(who, decided, letter, policy)
+          break
+        case 'signal':
+          if (!decided && meaning.signal !== undefined) this.kill(who, meaning.signal)
+          break
+        case 'pause':
+          s.paused = meaning.paused === true
+          this.publish(who)
+      }
     }
   }
 
@@ -301,7 +340,7 @@ export function step (state: State, ev: Event): Step {
       b.control('main', 'x', ev.handled, ev.stop)
       break
     case 'want':
-      if (ev.who === 'main' || b.s.log !== null) b.want(ev.who, ev.letter)
+      if (ev.who === 'main' || b.s.log !== null) b.wantOf(ev.who, ev.letter)
       break
     case 'started':
       b.started(ev.who, ev.stage, ev.pid, ev.now, ev.finishKillMs ?? 0)

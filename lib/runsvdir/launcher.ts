@@ -151,8 +151,6 @@ function servicePids (dir: string): number[] {
 
 /** What the in-process launcher needs of a supervisor (lib/runsv's Supervisor, injected by cli). */
 export interface HostedSupervisor {
-  /** sets up supervise/ and starts the service; rejects with runsv's fatal error */
-  start: () => Promise<void>
   /** like SIGTERM to runsv: stop the services, then end */
   terminate: () => void
   /** stop at once: KILL the services, release supervise/ */
@@ -164,8 +162,9 @@ export interface HostedSupervisor {
 export interface InProcessLauncherOptions {
   /** the scan directory, absolute */
   dir: string
-  /** makes the supervisor of `name` (a path relative to dir, as runsv's argument) */
-  create: (name: string) => HostedSupervisor
+  /** sets up and starts the supervisor of `name` (a path relative to dir, as runsv's argument);
+   * rejects with runsv's fatal error */
+  create: (name: string) => Promise<HostedSupervisor>
   /** reports a supervisor that could not start or failed, in runsv's words (runsv's stderr) */
   fatal: (name: string, err: unknown) => void
 }
@@ -179,24 +178,36 @@ export interface InProcessLauncherOptions {
 export function inProcessLauncher (opts: InProcessLauncherOptions): Launcher {
   return {
     launch (name, onExit) {
-      const sup = opts.create(name)
+      let sup: HostedSupervisor | null = null
+      // Asked before the supervisor is up: done once it is (a TERM then stops what it started).
+      let pending: 'terminate' | 'kill' | null = null
       let ended = false
       const end = (code: number): void => {
         if (ended) return
         ended = true
         onExit({ kind: 'exited', code, signal: null })
       }
-      sup.start().then(
-        () => sup.exited.then(err => {
-          if (err !== undefined) opts.fatal(name, err)
-          end(err === undefined ? 0 : 111)
-        }),
+      opts.create(name).then(
+        started => {
+          sup = started
+          if (pending !== null) started[pending]()
+          return started.exited.then(err => {
+            if (err !== undefined) opts.fatal(name, err)
+            end(err === undefined ? 0 : 111)
+          })
+        },
         (err: unknown) => { opts.fatal(name, err); end(111) }
       )
       return {
         pid: undefined,
-        terminate: () => { sup.terminate() },
-        kill: () => { sup.kill() },
+        terminate: () => {
+          if (sup !== null) sup.terminate()
+          else pending ??= 'terminate'
+        },
+        kill: () => {
+          if (sup !== null) sup.kill()
+          else pending = 'kill'
+        },
         // The supervisors live in this process and end with it; nothing keeps it alive for them.
         release: () => {}
       }

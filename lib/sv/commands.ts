@@ -1,7 +1,7 @@
 // DATA: sv's command table (sv(8)): what each command word sends to supervise/control and how
 // sv then waits. Lookup is a function of the table: named words first, then the first letter.
 
-import type { ControlLetter } from '../protocol/control.js'
+import { isControlLetter, publishes as publishesLetter, statusWant, type ControlLetter } from '../protocol/control.js'
 
 /** A predicate the wait loop checks: a control letter's, or 'C' for the check command. */
 export type Expect = ControlLetter | 'C'
@@ -77,19 +77,15 @@ export function lookupCommand (word: string, lsb: boolean): Command | null {
   return BY_FIRST[first]!
 }
 
-/** Letters after which runsv always rewrites its record (runsv(8)); t, k and signals may not. */
-const PUBLISHING = new Set(['u', 'd', 'o', 'x', 'p', 'c'])
-
+/** Whether runsv rewrites its record after taking `letters` whatever the state (protocol/control). */
 export function publishes (letters: string): boolean {
-  return [...letters].some(l => PUBLISHING.has(l))
+  return [...letters].some(l => isControlLetter(l) && publishesLetter(l))
 }
 
-/** The want byte runsv records once it has taken `letters`: the last u/d/o decides; null if none. */
+/** The want byte runsv records once it has taken `letters`: the last letter that sets one decides;
+ * null if none does. */
 export function wantAfter (letters: string): 'up' | 'down' | null {
   let want: 'up' | 'down' | null = null
-  for (const l of letters) {
-    if (l === 'u') want = 'up'
-    else if (l === 'd' || l === 'o') want = 'down'
-  }
+  for (const l of letters) want = (isControlLetter(l) ? statusWant(l) : null) ?? want
   return want
 }

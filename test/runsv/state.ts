@@ -1,6 +1,8 @@
 // The pure state machine: every control letter and exit, without processes.
 import t from 'tap'
-import { step, initialState, hookLetterFor, RUNIT_STOP, FINISH_KEEP_DOWN, type State, type Effect, type StopPolicy } from '../../build/runsv/state.js'
+import { step, initialState, hookLetterFor, hookToAsk, actsFor, LETTERS, RUNIT_STOP, FINISH_KEEP_DOWN, type State, type Effect, type StopPolicy } from '../../build/runsv/state.js'
+import { CONTROL, publishes, type ControlLetter } from '../../build/protocol/control.js'
+import type { RunState } from '../../build/protocol/status.js'
 
 const T0 = { sec: 1000, nano: 500 }
 const at = (ms: number): { sec: number, nano: number } => ({ sec: 1000 + Math.floor(ms / 1000), nano: (ms % 1000) * 1e6 + 500 })
@@ -145,4 +147,75 @@ t.test('timeout-finish: a ./finish that outlives it gets KILL; a later one is no
   const done = step(r.state, { kind: 'exited', who: 'main', code: 0, signal: 0, finishExists: true, now: at(2100) }).state
   t.same(fire(done), [], 'finished in time: nothing')
   t.same(kinds(step(s, { kind: 'started', who: 'main', stage: 'finish', pid: 43, now: at(2010) }).effects), ['publish'], 'no timeout-finish: no timer')
+})
+
+t.test('every letter in every state does what its cell of LETTERS says', async t => {
+  const policies: StopPolicy[] = [RUNIT_STOP, { signal: 'SIGHUP', killAfterMs: 300 }]
+  const finishing = (): State => {
+    const s = step(running(true), { kind: 'exited', who: 'main', code: 1, signal: 0, finishExists: true, now: at(2000) }).state
+    return step(s, { kind: 'started', who: 'main', stage: 'finish', pid: 43, now: at(2010) }).state
+  }
+  const logDown = (): State => {
+    const s = step(initialState(T0, false, { normallyDown: true }), { kind: 'boot' }).state
+    return step(s, { kind: 'started', who: 'main', stage: 'run', pid: 42, now: T0 }).state
+  }
+  const mainDown = (): State => step(step(initialState(T0, true, { normallyDown: false }), { kind: 'boot' }).state, { kind: 'started', who: 'log', stage: 'run', pid: 41, now: T0 }).state
+  const cases: Array<{ who: 'main' | 'log', state: RunState, make: () => State }> = [
+    { who: 'main', state: 'down', make: mainDown },
+    { who: 'main', state: 'run', make: () => running(true) },
+    { who: 'main', state: 'finish', make: finishing },
+    { who: 'log', state: 'down', make: logDown },
+    { who: 'log', state: 'run', make: () => running(true) }
+  ]
+  let cells = 0
+  for (const letter of Object.keys(CONTROL) as ControlLetter[]) {
+    const meaning = CONTROL[letter]
+    for (const c of cases) {
+      for (const paused of [false, true]) {
+        for (const stop of policies) {
+          const asked = hookToAsk(c.who, letter, c.state)
+          t.equal(asked, c.who === 'main' && c.state === 'run' ? meaning.hook : null, `hook for ${letter} on ${c.who} ${c.state}`)
+          for (const handled of asked === null ? [false] : [false, true]) {
+            const before = c.make()
+            before[c.who]!.paused = paused
+            t.equal(before[c.who]!.state, c.state)
+            const r = step(before, { kind: 'control', who: c.who, letter, handled, now: at(5000), stop })
+            const acts = c.who === 'log' && meaning.mainOnly === true ? [] : LETTERS[letter][c.state]
+            t.same(actsFor(c.who, letter, c.state), acts)
+            // What the cell does, by the meaning of each act (state.ts, Act); then what the end of
+            // every event adds (settle, checked by the tests above), run again on the new state.
+            const svc = { ...before[c.who]! }
+            const want: string[] = []
+            for (const act of acts) {
+              if (act === 'want') {
+                svc.want = meaning.intent === 'once' ? 'down' : meaning.intent!
+                svc.once = meaning.intent === 'once' ? svc.once || c.state === 'down' : false
+                want.push('publish')
+              } else if (act === 'stop') {
+                if (!handled) {
+                  want.push(`kill ${meaning.signal ?? stop.signal}`, 'publish')
+                  if (stop.killAfterMs > 0) want.push('delay')
+                  svc.gotTerm = true
+                }
+                if (svc.want !== 'up') want.push('kill SIGCONT', ...(c.who === 'main' ? [`hook ${svc.want === 'down' ? 'd' : 'x'}`] : []))
+              } else if (act === 'signal') {
+                if (!handled) want.push(`kill ${meaning.signal!}`)
+              } else {
+                svc.paused = meaning.paused!
+                want.push('publish')
+              }
+            }
+            const settle = step({ ...r.state, closingLog: before.closingLog }, { kind: 'boot' }).effects
+            const label = `${letter} on ${c.who} ${c.state}${paused ? ' paused' : ''}${handled ? ', handled by control/' + asked! : ''}, stop ${stop.signal}/${stop.killAfterMs}`
+            t.same(kinds(r.effects), [...want, ...kinds(settle)], label)
+            const after = r.state[c.who]!
+            t.same([after.want, after.once, after.paused, after.gotTerm, after.state, after.pid], [svc.want, svc.once, svc.paused, svc.gotTerm, c.state, svc.pid], label)
+            if (publishes(letter) && c.who === 'main') t.ok(r.effects.some(f => f.kind === 'publish' && f.who === 'main'), `${label}: publishes`)
+            cells++
+          }
+        }
+      }
+    }
+  }
+  t.ok(cells >= Object.keys(CONTROL).length * cases.length * 4, `${cells} cells checked`)
 })
