@@ -73,6 +73,8 @@ export type Event =
 export type Effect =
   | { kind: 'spawn', who: Who, stage: Stage, args: string[] }
   | { kind: 'kill', who: Who, pid: number, signal: NodeJS.Signals }
+  /** KILL to the run's process group and to the run (os/signals.ts killWithGroup) */
+  | { kind: 'kill-group', who: Who, pid: number }
   /** run control/<letter> after a stop; its exit status is ignored */
   | { kind: 'hook', letter: 'd' | 'x' }
   | { kind: 'publish', who: Who }
@@ -125,7 +127,7 @@ export const LETTERS: Readonly<Record<ControlLetter, Readonly<Record<RunState, r
   d: { down: ['want'], run: ['want', 'stop'], finish: ['want'] },
   x: { down: ['want'], run: ['want', 'stop'], finish: ['want'] },
   t: { down: [], run: ['stop'], finish: [] },
-  // Fixed from runit (spec §10.7): KILL whatever runs, run or finish, and leave the state to the
+  // Fixed from runit (runsv(8), CONTROL, k): KILL whatever runs, run or finish, and leave the state to the
   // reap, so a following 'u' cannot start a second instance beside a live one.
   k: { down: [], run: ['signal'], finish: ['signal'] },
   // p and c set the flag even when nothing runs (runit's record shows "paused" on a down service).
@@ -295,8 +297,7 @@ class Builder {
     if (purpose.kind === 'spacing') {
       s.delayed = false
     } else if (s.pid === purpose.pid && s.state === purpose.state && compareTai(s.when, purpose.when) === 0) {
-      this.fx.push({ kind: 'kill', who, pid: -s.pid, signal: 'SIGKILL' }) // the whole process group
-      this.kill(who, 'SIGKILL')
+      this.fx.push({ kind: 'kill-group', who, pid: s.pid })
     }
   }
 

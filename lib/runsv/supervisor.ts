@@ -209,6 +209,9 @@ export class Supervisor {
       case 'kill':
         sendSignal(fx.pid, fx.signal)
         return
+      case 'kill-group':
+        killWithGroup(fx.pid)
+        return
       case 'hook':
         await this.hook(fx.letter)
         return

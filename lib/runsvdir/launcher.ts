@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process'
 import { spawnProgram } from '../os/spawn.js'
 import { heldEnv } from '../os/node-start.js'
 import { findProgram } from '../os/program-file.js'
-import { sendSignal } from '../os/signals.js'
+import { killWithGroup, sendSignal } from '../os/signals.js'
 import { servicePaths } from '../svdir/layout.js'
 import { readStatus } from '../svdir/status-file.js'
 
@@ -121,8 +121,7 @@ class RunsvProcess implements RunsvHandle {
     const pids = servicePids(this.serviceDir)
     if (!this.exited) signalQuietly(this.child.pid!, 'SIGKILL')
     for (const pid of pids) {
-      signalQuietly(-pid, 'SIGKILL')
-      signalQuietly(pid, 'SIGKILL')
+      try { killWithGroup(pid) } catch { /* not ours (EPERM) */ }
     }
   }
 

@@ -4,12 +4,12 @@
 
 import { statSync, mkdirSync, readlinkSync, realpathSync, closeSync } from 'node:fs'
 import { resolve, join } from 'node:path'
-import { SysError, errnoCode } from '../errors/errors.js'
+import { SysError, errnoCode, errnoError } from '../errors/errors.js'
 import type { Say } from '../errors/say.js'
 import { isFifo } from '../os/fifo.js'
 import { openLockFile, lockThenMakeFifos } from '../os/lock.js'
 import { makePipe, type Pipe } from '../os/pipe.js'
-import { exists, statIfExists } from '../os/probe.js'
+import { closeQuietly, exists, statIfExists } from '../os/probe.js'
 import { servicePaths, type SvPaths } from './layout.js'
 import { openControl, type ControlReader } from './control-fifo.js'
 import { holdOk } from './ok-fifo.js'
@@ -38,7 +38,7 @@ export interface Supervised {
 export function openServiceDir (dir: string, cwd: string): SvPaths {
   const given = servicePaths(dir, cwd)
   try {
-    if (!statSync(given.dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+    if (!statSync(given.dir).isDirectory()) throw errnoError('ENOTDIR', 'not a directory')
     return servicePaths(realpathSync(given.dir))
   } catch (err) {
     throw new SysError('unable to change to directory', err)
@@ -94,7 +94,7 @@ async function setUp (paths: SvPaths, log: SvPaths | null, onControl: (side: Sid
   } catch (err) {
     throw new SysError('unable to lock supervise/lock', err)
   }
-  if (!locked) throw new SysError('unable to lock supervise/lock', { code: 'EAGAIN' })
+  if (!locked) throw new SysError('unable to lock supervise/lock', errnoError('EAGAIN'))
 
   const dirs: SuperviseDir[] = []
   for (const s of sides) {
@@ -104,7 +104,7 @@ async function setUp (paths: SvPaths, log: SvPaths | null, onControl: (side: Sid
     dirs.push({ paths: s.paths, label: s.label, lockFd: s.lockFd, control, okFd: -1 })
   }
   for (const d of dirs) {
-    // runit does not check; a regular file named ok would make sv believe runsv runs (spec §10.10).
+    // runit does not check; a regular file named ok would make sv believe runsv runs (runsv(8)).
     if (!isFifo(d.paths.ok)) throw new SysError(`${d.label}/ok exists but is not a fifo`, undefined)
   }
   const pipe = pipeFifo === null ? null : openOrFail(() => makePipe(pipeFifo), 'unable to create log pipe')
@@ -121,10 +121,6 @@ export function closeSupervise (d: SuperviseDir): void {
   d.control.close()
   if (d.okFd >= 0) closeQuietly(d.okFd)
   closeQuietly(d.lockFd)
-}
-
-function closeQuietly (fd: number): void {
-  try { closeSync(fd) } catch { /* already closed */ }
 }
 
 /** runit's supervise/ creation: mkdir 0700, or create a symlink's target (relative to `base`). */
