@@ -6,7 +6,8 @@
 //
 // usage: node bench/runsvdir.js [--rounds N] [--many 200] [--sizes 1,10,50,200]
 //                               [--idle-services 50] [--idle-seconds 30] [--json FILE] [--quick]
-//                               [--many-rounds 3] [--dir DIR (default: the temp dir)] [--parts pickup-one,pickup-many,memory,idle]
+//                               [--many-rounds 3] [--dir DIR (default: the temp dir)]
+//                               [--parts pickup-one,pickup-many,memory,idle]
 
 import { spawn } from 'node:child_process'
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, readFileSync, symlinkSync, unlinkSync, readdirSync } from 'node:fs'

@@ -96,7 +96,9 @@ try {
   if (!haveRunit) console.log(`  (runit's C sv not found in ${RUNIT}; npm run fetch-runit)`)
   if (jsonIdx > 0) {
     const { writeJson } = await import('./common.js')
-    writeJson(process.argv[jsonIdx + 1], { svStatus: Object.fromEntries(commands.map((c, j) => [c.name, { medianMs: median(times[j]), runs: times[j] }])) })
+    const entry = (c, j) => [c.name, { medianMs: median(times[j]), runs: times[j] }]
+    const svStatus = Object.fromEntries(commands.map(entry))
+    writeJson(process.argv[jsonIdx + 1], { svStatus })
   }
 } finally {
   await cleanup()

@@ -100,6 +100,9 @@ if (results.runit !== undefined) console.log(`ours / runit throughput: ${(result
 
 const jsonFile = arg('json', undefined)
 if (jsonFile !== undefined) {
-  const fig = (secs) => secs === undefined ? undefined : { seconds: secs, linesPerSec: LINES / secs, mbPerSec: inputBytes / 1e6 / secs }
-  writeJson(jsonFile, { svlogd: { lines: LINES, bytes: inputBytes, runit: fig(results.runit), ours: fig(results.ours) } })
+  const fig = (secs) => secs === undefined
+    ? undefined
+    : { seconds: secs, linesPerSec: LINES / secs, mbPerSec: inputBytes / 1e6 / secs }
+  const svlogd = { lines: LINES, bytes: inputBytes, runit: fig(results.runit), ours: fig(results.ours) }
+  writeJson(jsonFile, { svlogd })
 }

@@ -170,7 +170,8 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
     lock = { path, wait: plan.lock.wait }
   }
 
-  const close = [plan.close.stdin ? 0 : -1, plan.close.stdout ? 1 : -1, plan.close.stderr ? 2 : -1].filter(fd => fd >= 0)
+  const { stdin, stdout, stderr } = plan.close
+  const close = [stdin ? 0 : -1, stdout ? 1 : -1, stderr ? 2 : -1].filter(fd => fd >= 0)
   if (lock !== undefined || close.length > 0) tools.perl = needPerl(lock !== undefined ? '-l, -L and setlock' : '-0, -1 and -2')
 
   // limits: the ones asked for, and the open-files soft limit chpst was started with (Node

@@ -83,7 +83,8 @@ function need (tool: string | undefined, name: string): string {
  * process (setsid, a lock the program inherits, closing 0-2, setrlimit, chroot, a parent-death
  * signal, an arbitrary argv[0]), in this order:
  *
- *   [setpriv --pdeathsig KILL] [env --ignore-signal] [setsid] [perl: lock, close 0-2] [prlimit] [chroot] [perl: argv0] program
+ *   [setpriv --pdeathsig KILL] [env --ignore-signal] [setsid] [perl: lock, close 0-2] [prlimit] [chroot]
+ *   [perl: argv0] program
  *
  * The stages run in runit's order where it is observable: the lock before closing 0-2 and before
  * the limits (so -o and -p cannot starve it, and perl starts before -m could starve it). perl is

@@ -249,7 +249,9 @@ function setlockPlan (progname: string, opts: Options): Plan {
 }
 
 /** First operand for personalities without options (runit does not parse "--" for them). */
-function operandPlan (personality: Personality, progname: string, rest: readonly string[]): { plan: Plan, operand: string } {
+function operandPlan (
+  personality: Personality, progname: string, rest: readonly string[]
+): { plan: Plan, operand: string } {
   const [operand, ...program] = rest
   if (operand === undefined) throw new PlanUsage('', personality)
   return { plan: withProgram(emptyPlan(personality, progname, program), personality), operand }

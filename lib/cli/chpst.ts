@@ -58,7 +58,8 @@ export const chpst: Program = {
         throw new SysError(`unable to run: ${applied.program}`, err)
       }
     }
-    const end = await relay({ ...chain, setsid: applied.setsid, closeAfterSpawn: applied.close, passFds: inherited.map(d => d.fd) })
+    const passFds = inherited.map(d => d.fd)
+    const end = await relay({ ...chain, setsid: applied.setsid, closeAfterSpawn: applied.close, passFds })
     switch (end.kind) {
       case 'exit':
         return end.code

@@ -24,7 +24,8 @@ function argArea (): ArgArea | null {
   area = null
   try {
     const { argStart: start, argEnd: end } = procStat()
-    if (Number.isSafeInteger(start) && Number.isSafeInteger(end) && start > 0 && end > start) area = { start, length: end - start }
+    const known = Number.isSafeInteger(start) && Number.isSafeInteger(end) && start > 0 && end > start
+    if (known) area = { start, length: end - start }
   } catch { /* no /proc */ }
   return area
 }

@@ -77,8 +77,11 @@ export class Supervisor {
    * when it failed inside (its services were killed) */
   readonly exited: Promise<Error | undefined>
 
-  private constructor (opts: SupervisorOptions, readonly paths: SvPaths, private state: State,
-    main: SuperviseDir, log: SuperviseDir | null, private pipe: Pipe | null, private readonly queue: EventQueue<RawEvent>) {
+  private constructor (
+    opts: SupervisorOptions, readonly paths: SvPaths, private state: State,
+    main: SuperviseDir, log: SuperviseDir | null, private pipe: Pipe | null,
+    private readonly queue: EventQueue<RawEvent>
+  ) {
     this.say = opts.say
     this.stdio = opts.stdio ?? { in: 0, out: 1, err: 2 }
     this.main = { ...main, lastPid: null }
@@ -188,7 +191,8 @@ export class Supervisor {
   }
 
   private hookContext (): HookContext {
-    return { paths: this.paths, say: this.say, stdin: this.stdio.in, stdout: this.pipe?.writeFd ?? this.stdio.out, stderr: this.stdio.err }
+    const { in: stdin, out, err: stderr } = this.stdio
+    return { paths: this.paths, say: this.say, stdin, stdout: this.pipe?.writeFd ?? out, stderr }
   }
 
   private serviceIo (): ServiceIo {

@@ -12,6 +12,7 @@ import { taiNow, compareTai, type Tai } from '../protocol/tai64.js'
 import type { SvStatus } from '../protocol/status.js'
 import { errnoCode, errnoError } from '../errors/errors.js'
 import { execError, invocation } from '../os/program-file.js'
+import { statIfExists } from '../os/probe.js'
 import { withStartState } from '../os/inherit.js'
 import { publishes, wantAfter, type Command } from './commands.js'
 import { statusLine, messageLine, fileWarning, PREFIX } from './report.js'
@@ -126,8 +127,15 @@ class Session {
     this.flush()
   }
 
-  private fail (name: string, text: string, err?: unknown): void { this.errors++; this.out(PREFIX.fail, name, text, err) }
-  private warn (name: string, text: string, err?: unknown): void { this.errors++; this.out(PREFIX.warning, name, text, err) }
+  private fail (name: string, text: string, err?: unknown): void {
+    this.errors++
+    this.out(PREFIX.fail, name, text, err)
+  }
+
+  private warn (name: string, text: string, err?: unknown): void {
+    this.errors++
+    this.out(PREFIX.warning, name, text, err)
+  }
 
   // ---- reading and writing a service's supervise/ ----
 
@@ -247,9 +255,8 @@ class Session {
   /** Runs ./check once: true when absent, exited 0, or could not be exec'd (runit's rule). */
   private runCheck (svc: Svc): boolean {
     try {
-      statSync(svc.paths.check)
+      if (statIfExists(svc.paths.check) === undefined) return true // most services have none
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return true
       this.req.sink.stderr(fileWarning('unable to stat', svc.name, 'check', err))
       return false
     }

@@ -2,7 +2,7 @@
 // ./log, supervise/ (or a symlink's target), the lock, the control and ok FIFOs, and the pipe to
 // the log service. Each failure is runit's fatal line (a SysError), after closing what was opened.
 
-import { statSync, mkdirSync, readlinkSync, realpathSync, closeSync } from 'node:fs'
+import { statSync, mkdirSync, readlinkSync, realpathSync } from 'node:fs'
 import { resolve, join } from 'node:path'
 import { SysError, errnoCode, errnoError } from '../errors/errors.js'
 import type { Say } from '../errors/say.js'

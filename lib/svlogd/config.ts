@@ -36,7 +36,10 @@ export interface LogConfig {
 export const DEFAULT_UDP_PORT = 514
 
 export function defaultConfig (): LogConfig {
-  return { size: 1000000, num: 10, min: 10, age: 0, processor: null, udp: null, udpOnly: false, prefix: Buffer.alloc(0), instructions: [] }
+  return {
+    size: 1000000, num: 10, min: 10, age: 0, processor: null,
+    udp: null, udpOnly: false, prefix: Buffer.alloc(0), instructions: []
+  }
 }
 
 export interface ParsedConfig {

@@ -84,7 +84,9 @@ export class LogDir {
    * @param path the same, absolute
    * @param lineMax -l len (part of the after-line rotation rule)
    */
-  constructor (readonly name: string, readonly path: string, private readonly lineMax: number, private readonly ctx: DirContext) {}
+  constructor (
+    readonly name: string, readonly path: string, private readonly lineMax: number, private readonly ctx: DirContext
+  ) {}
 
   private at (file: string): string {
     return join(this.path, file)
@@ -373,7 +375,8 @@ export class LogDir {
     this.written = 0
     await retry(this.ctx, 'unable to set mode of current', name0, () => { fchmodSync(this.curFd, 0o644) })
     this.prune(name)
-    if (this.config.processor !== null) this.processor = new ProcessorJob(this.path, this.name, this.config.processor, name, this.ctx)
+    const command = this.config.processor
+    if (command !== null) this.processor = new ProcessorJob(this.path, this.name, command, name, this.ctx)
   }
 
   /**

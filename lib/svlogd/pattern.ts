@@ -60,7 +60,9 @@ export interface Selection {
 }
 
 /** Runs a directory's instructions in config order over the line; the last match wins for each. */
-export function select (instructions: readonly Instruction[], line: Uint8Array, start: number, len: number, into: Selection): Selection {
+export function select (
+  instructions: readonly Instruction[], line: Uint8Array, start: number, len: number, into: Selection
+): Selection {
   into.match = '+'
   into.matcherr = 'E'
   for (const ins of instructions) {

@@ -1,8 +1,9 @@
 // The `!processor` protocol of one rotated file (svlogd(8)): sh -c <cmd> in the log directory
 // with fd 0 = @….u, fd 1 = @….t, fd 4 = state, fd 5 = newstate, fd 2 = svlogd's stderr; on exit 0
 // rename .t → .s (mode 0744), unlink .u, rename newstate → state; on failure unlink .t and run
-// it again. runit restarts a failing processor at once, forever (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2); here the restart
-// waits a second, and once svlogd is stopping (TERM) a failed run is not restarted: the .u stays.
+// it again. runit restarts a failing processor at once, forever (svlogd(8), DIFFERENCES FROM
+// RUNIT 2.1.2); here the restart waits a second, and once svlogd is stopping (TERM) a failed run
+// is not restarted: the .u stays.
 
 import { openSync, closeSync, renameSync, chmodSync, unlinkSync, constants } from 'node:fs'
 import { join } from 'node:path'
@@ -31,7 +32,9 @@ const O_READ = constants.O_RDONLY | constants.O_NONBLOCK
 const O_TRUNC = constants.O_WRONLY | constants.O_NONBLOCK | constants.O_TRUNC | constants.O_CREAT
 
 /** Runs fn until it succeeds, saying "pausing: <what>: <dir>: <reason>" between tries. */
-export async function retry (ctx: DirContext, what: string, dirName: string, fn: () => void | Promise<void>): Promise<boolean> {
+export async function retry (
+  ctx: DirContext, what: string, dirName: string, fn: () => void | Promise<void>
+): Promise<boolean> {
   for (;;) {
     try {
       await fn()
@@ -53,7 +56,10 @@ export class ProcessorJob {
   running = true
   private child: ChildProcess | null = null
 
-  constructor (private readonly dirPath: string, private readonly dirName: string, private readonly command: string, uName: string, private readonly ctx: DirContext) {
+  constructor (
+    private readonly dirPath: string, private readonly dirName: string, private readonly command: string, uName: string,
+    private readonly ctx: DirContext
+  ) {
     this.uName = uName
     this.tName = uName.slice(0, 26) + 't'
     this.sName = uName.slice(0, 26) + 's'

@@ -417,7 +417,8 @@ export class Svlogd {
       }
       if (match !== '+') continue
       if (d.udp !== null) {
-        const datagram = Buffer.concat(cut ? [stamp, cfg.prefix, line.subarray(start, end), DOTS, NL] : [stamp, cfg.prefix, line.subarray(start, end), NL])
+        const text = line.subarray(start, end)
+        const datagram = Buffer.concat(cut ? [stamp, cfg.prefix, text, DOTS, NL] : [stamp, cfg.prefix, text, NL])
         d.udp.send(datagram, () => {
           this.push({ kind: 'note', dir: d, text: Buffer.concat([UDP_FAILURE, datagram]) })
         })
