@@ -3,7 +3,7 @@
 import t from 'tap'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { NODE, REPORT, asNobody, isRoot, openFds, persona, programPid, report, runChpst, shScript, startChpst } from '../helpers/chpst.js'
+import { NODE, REPORT, asNobody, isRoot, persona, programPid, report, runChpst, shScript, sleepingFds, startChpst } from '../helpers/chpst.js'
 import { until } from '../helpers/until.js'
 
 const root = { skip: isRoot ? false : 'needs root' } as const
@@ -51,7 +51,7 @@ t.test('-0 -1 -2 close the descriptors; the lock is taken first', async t => {
   const dir = t.testdir()
   const fdsOf = async (...opts: string[]): Promise<number[]> => {
     const c = startChpst(t, [...opts, 'sleep', '1000'], { cwd: dir })
-    const fds = openFds(await programPid(c.pid, 'sleep'))
+    const fds = await sleepingFds(await programPid(c.pid, 'sleep'))
     c.child.kill('SIGTERM')
     await c.exit
     return fds

@@ -112,7 +112,12 @@ export async function programPid (pid: number, name: string): Promise<number> {
   return await until(() => [pid, ...childrenOf(pid)].find(p => comm(p) === name) ?? 0, p => p > 0, { what: `pid of ${name}` })
 }
 
-/** Descriptors open in a process, numerically sorted. */
-export function openFds (pid: number): number[] {
+/**
+ * Descriptors open in a `sleep` program, numerically sorted, read once it sleeps (its wchan).
+ * Not as soon as it is named sleep: its dynamic loader then opens ld.so.cache and libc at the
+ * lowest free descriptor (one chpst has just closed) for a moment.
+ */
+export async function sleepingFds (pid: number): Promise<number[]> {
+  await until(() => readFileSync(`/proc/${pid}/wchan`, 'latin1'), w => w.includes('nanosleep'), { what: `wchan of ${pid}` })
   return readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b)
 }
