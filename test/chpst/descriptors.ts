@@ -5,11 +5,10 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runBin } from '../helpers/bin.js'
 import { CHPST, NODE, nodeHasExecve } from '../helpers/chpst.js'
+import { PATH } from '../helpers/clean-env.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
 
 t.comment(nodeHasExecve ? 'node has process.execve' : 'node lacks process.execve: chpst relays')
-
-const PATH = process.env.PATH ?? '/usr/bin:/bin'
 
 /** Runs `script` in sh(1), which then execs chpst (ours, or runit's) with `args` and only PATH in
  * its environment (as runChpst does); $0 is `file`. */

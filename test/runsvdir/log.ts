@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { startRunsvdir, makeService, cmdline } from './tree.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 t.test('the log argument shows the latest stderr bytes in /proc/PID/cmdline and ps', async t => {
   const base = t.testdir()
@@ -19,7 +20,7 @@ t.test('the log argument shows the latest stderr bytes in /proc/PID/cmdline and 
   const title = await until(() => cmdline(r.pid), s => s.includes(want), { what: 'cmdline' })
   t.ok(title.startsWith(`${join(process.cwd(), 'bin', 'runsvdir')} ${scan} ${want}`) || title.includes(` ${scan} ${want}`),
     'program, directory, then the window')
-  t.match(execFileSync('ps', ['-o', 'args=', '-p', String(r.pid)], { encoding: 'latin1' }), 'boom from svc', 'ps shows it')
+  t.match(execFileSync('ps', ['-o', 'args=', '-p', String(r.pid)], { env: cleanEnv(), encoding: 'latin1' }), 'boom from svc', 'ps shows it')
   t.equal(r.stderr(), '', 'nothing on the real stderr')
 })
 
