@@ -1,11 +1,12 @@
 // -l / -L and setlock: a flock(2) lock on a descriptor the program holds for its lifetime, seen by
 // other processes' flock attempts (flock(1) and runit's own chpst); waits seen in /proc/locks.
 import t from 'tap'
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { isLocked } from '../../build/os/lock.js'
 import { alive, startBin } from '../helpers/bin.js'
 import { asNobody, family, isRoot, nodeHasExecve, persona, programPid, runChpst, startChpst } from '../helpers/chpst.js'
+import { publicDir } from '../helpers/public-dir.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
 import { until } from '../helpers/until.js'
 
@@ -81,13 +82,16 @@ t.test('errors opening the lock', async t => {
 })
 
 t.test('as nobody: the lock file is opened and owned by the new user', { skip: isRoot ? false : 'needs root' }, async t => {
-  const dir = t.testdir({ rw: {}, ro: {} })
+  // nobody opens the locks: a public directory (the clone's may be closed to others).
+  const dir = publicDir(t)
+  mkdirSync(join(dir, 'rw'))
+  mkdirSync(join(dir, 'ro'))
   chmodSync(join(dir, 'rw'), 0o777)
   const lk = join(dir, 'rw', 'lk')
   const r = await runChpst(['-u', 'nobody', '-l', lk, 'sh', '-c', 'ls -ln /proc/$$/fd/3 >/dev/null && echo held'])
   t.equal(r.stdout, 'held\n')
   t.equal(statSync(lk).uid, 65534)
-  const denied = await runChpst(asNobody('-l', join(dir, 'ro', 'lk'), 'true'))
+  const denied = await runChpst(asNobody(t, '-l', join(dir, 'ro', 'lk'), 'true'))
   t.equal(denied.stderr, `chpst: fatal: unable to open lock: ${dir}/ro/lk: access denied\n`)
 })
 

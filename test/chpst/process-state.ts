@@ -4,10 +4,11 @@ import t from 'tap'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NODE, REPORT, asNobody, isRoot, persona, programPid, report, runChpst, shScript, sleepingFds, startChpst } from '../helpers/chpst.js'
+import { PATH } from '../helpers/clean-env.js'
+import { publicDir } from '../helpers/public-dir.js'
 import { until } from '../helpers/until.js'
 
 const root = { skip: isRoot ? false : 'needs root' } as const
-const PATH = process.env.PATH ?? '/usr/bin:/bin'
 
 t.test('-n adds to the nice value, clamped to 19', async t => {
   t.equal(report((await runChpst(['-n', '5', 'sh', '-c', REPORT])).stdout).nice, '5')
@@ -18,10 +19,10 @@ t.test('-n adds to the nice value, clamped to 19', async t => {
 
 t.test('-n below 0 needs root: fatal as nobody, fine as root', root, async t => {
   t.equal(report((await runChpst(['-n', '-3', 'sh', '-c', REPORT])).stdout).nice, '-3')
-  const r = await runChpst(asNobody('-n', '-1', 'true'))
+  const r = await runChpst(asNobody(t, '-n', '-1', 'true'))
   t.equal(r.code, 111)
   t.equal(r.stderr, 'chpst: fatal: unable to set nice level: permission denied\n')
-  const up = await runChpst(asNobody('-n', '2', 'sh', '-c', REPORT))
+  const up = await runChpst(asNobody(t, '-n', '2', 'sh', '-c', REPORT))
   t.match(report(up.stdout), { nice: '2', id: /^uid=65534/ })
 })
 
@@ -114,12 +115,17 @@ t.test('-e errors', async t => {
 })
 
 t.test('-e unreadable entries, as nobody', root, async t => {
-  const dir = t.testdir({ env: { A: 'v\n' }, noread: { A: 'v\n' } })
+  // nobody must reach the directories (the clone's may be closed to others): a public one.
+  const dir = publicDir(t)
+  for (const d of ['env', 'noread']) {
+    mkdirSync(join(dir, d))
+    writeFileSync(join(dir, d, 'A'), 'v\n')
+  }
   chmodSync(join(dir, 'env', 'A'), 0o000)
   chmodSync(join(dir, 'noread'), 0o311)
-  const a = await runChpst(asNobody('-e', join(dir, 'env'), 'true'))
+  const a = await runChpst(asNobody(t, '-e', join(dir, 'env'), 'true'))
   t.equal(a.stderr, `chpst: fatal: unable to read ${dir}/env/A: access denied\n`)
-  const b = await runChpst(asNobody('-e', join(dir, 'noread'), 'true'))
+  const b = await runChpst(asNobody(t, '-e', join(dir, 'noread'), 'true'))
   t.equal(b.stderr, `chpst: fatal: unable to open directory: ${dir}/noread: access denied\n`)
 })
 
