@@ -32,8 +32,8 @@ const SIGNALS = ['HUP', 'INT', 'QUIT', 'USR1', 'USR2', 'ALRM', 'CONT', 'WINCH', 
 t.test('every signal sent to chpst reaches the program, once', async t => {
   const dir = t.testdir()
   const log = join(dir, 'log')
-  const traps = SIGNALS.map(s => `trap 'echo ${s} >> ${log}' ${s}`).join('; ')
-  const prog = shScript(dir, 'prog', `${traps}; echo ready >> ${log}; while :; do sleep 0.05; done`)
+  const traps = SIGNALS.map(s => `trap 'echo ${s} >> "$log"' ${s}`).join('; ')
+  const prog = shScript(dir, 'prog', `log=${shq(log)}; ${traps}; echo ready >> "$log"; while :; do sleep 0.05; done`)
   const c = startChpst(t, [prog])
   await until(() => readText(log), s => s === 'ready\n', { what: 'log' })
   let expected = 'ready\n'

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { parseLimits, UNLIMITED, type Rlimit } from '../../build/os/limits.js'
 import { asNobody, isRoot, persona, programPid, runChpst, startChpst } from '../helpers/chpst.js'
 import { publicDir } from '../helpers/public-dir.js'
+import { shq } from '../helpers/svdir.js'
 
 const READ = 'cat /proc/$$/limits'
 const own = parseLimits(readFileSync('/proc/self/limits', 'utf8'))
@@ -98,5 +99,5 @@ t.test('as nobody', { skip: isRoot ? false : 'needs root' }, async t => {
   // nobody writes there: a public directory (the clone's may be closed to others).
   const dir = publicDir(t)
   chmodSync(dir, 0o777)
-  t.equal((await runChpst(['-u', 'nobody', '-f', '10', 'sh', '-c', `printf 123456789012345 > ${join(dir, 'f')}`])).signal, 'SIGXFSZ', 'the program meets its own limit')
+  t.equal((await runChpst(['-u', 'nobody', '-f', '10', 'sh', '-c', `printf 123456789012345 > ${shq(join(dir, 'f'))}`])).signal, 'SIGXFSZ', 'the program meets its own limit')
 })

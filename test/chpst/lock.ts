@@ -9,6 +9,7 @@ import { asNobody, family, isRoot, nodeHasExecve, persona, programPid, runChpst,
 import { publicDir } from '../helpers/public-dir.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
 import { until } from '../helpers/until.js'
+import { shq } from '../helpers/svdir.js'
 
 /** Pids waiting for a flock(2) lock: /proc/locks marks blocked requests with "->". */
 function waitingForLock (): number[] {
@@ -55,7 +56,7 @@ t.test('-l waits for the holder, then runs', async t => {
   const lk = join(dir, 'lk')
   const out = join(dir, 'out')
   const h = await holder(t, lk)
-  const c = startChpst(t, ['-l', lk, 'sh', '-c', `echo ran > ${out}`])
+  const c = startChpst(t, ['-l', lk, 'sh', '-c', `echo ran > ${shq(out)}`])
   // chpst (or its child) is blocked in flock(1) waiting for the lock
   await blockedInFlock(c.pid)
   t.notOk(existsSync(out), 'not run while the lock is held')
@@ -128,7 +129,7 @@ t.test('setlock: no wait by default, -n waits, -x exits 0 quietly', async t => {
   t.equal((await runChpst(['-xX', lk, 'true'], { exe: setlock })).code, 111, '-X undoes -x')
   t.same(await runChpst(['-x', join(dir, 'lk2'), join(dir, 'nonexistent')], { exe: setlock }), { code: 0, signal: null, stdout: '', stderr: '' }, '-x: program missing, exit 0')
   t.same(await runChpst(['-x', '/nonexistent/lk', 'true'], { exe: setlock }), { code: 0, signal: null, stdout: '', stderr: '' }, '-x: lock cannot be opened, exit 0')
-  const waiting = startChpst(t, ['-n', lk, 'sh', '-c', `echo ran > ${out}`], { exe: setlock })
+  const waiting = startChpst(t, ['-n', lk, 'sh', '-c', `echo ran > ${shq(out)}`], { exe: setlock })
   await blockedInFlock(waiting.pid)
   t.notOk(existsSync(out))
   h.child.kill('SIGKILL')

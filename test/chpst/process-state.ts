@@ -7,6 +7,7 @@ import { NODE, REPORT, asNobody, isRoot, persona, programPid, report, runChpst, 
 import { PATH } from '../helpers/clean-env.js'
 import { publicDir } from '../helpers/public-dir.js'
 import { until } from '../helpers/until.js'
+import { shq } from '../helpers/svdir.js'
 
 const root = { skip: isRoot ? false : 'needs root' } as const
 
@@ -41,7 +42,7 @@ t.test('-P by a process group leader does nothing, as runit (setsid fails with E
   // startBin runs chpst detached, i.e. as a session and group leader.
   const dir = t.testdir()
   const out = join(dir, 'out')
-  const c = startChpst(t, ['-v', '-P', 'sh', '-c', `{ ${REPORT}; } > ${out}`])
+  const c = startChpst(t, ['-v', '-P', 'sh', '-c', `{ ${REPORT}; } > ${shq(out)}`])
   await c.exit
   const r = report(readFileSync(out, 'utf8'))
   t.equal(r.session, String(c.pid), 'still in chpst\'s session')
@@ -180,7 +181,7 @@ t.test('exit status is the program\'s: code, or death by the same signal', async
 t.test('a long-running program keeps its state (checked while it runs)', async t => {
   const dir = t.testdir()
   const out = join(dir, 'report')
-  const c = startChpst(t, ['-n', '2', 'sh', '-c', `{ ${REPORT}; } > ${out}.tmp; mv ${out}.tmp ${out}; exec sleep 1000`])
+  const c = startChpst(t, ['-n', '2', 'sh', '-c', `{ ${REPORT}; } > ${shq(out + '.tmp')}; mv ${shq(out + '.tmp')} ${shq(out)}; exec sleep 1000`])
   const r = report(await until(() => readFileSync(out, 'utf8'), s => s.includes('SigBlk')))
   t.equal(r.nice, '2')
   t.equal(r.SigIgn, '0000000000000000', 'no signal ignored (Node ignores SIGPIPE and SIGXFSZ itself)')
