@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path'
 import { asNobody, isRoot, runChpst } from '../helpers/chpst.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 const PASSWD = 'root:x:0:0::/:/bin/sh\nalice:x:1500:1600::/:/bin/sh\n'
 const GROUP = 'root:x:0:\nstaff:x:1600:\nextra:x:1700:alice\nother:x:1800:\n'
@@ -15,20 +16,20 @@ function makeRoot (root: string, programs: string[]): void {
   const files = new Set<string>()
   for (const p of programs) {
     files.add(p)
-    const ldd = spawnSync('ldd', [p], { encoding: 'utf8' }).stdout
+    const ldd = spawnSync('ldd', [p], { env: cleanEnv(), encoding: 'utf8' }).stdout
     for (const m of ldd.matchAll(/(\/\S+) \(0x/g)) files.add(m[1]!)
   }
   for (const f of files) {
     mkdirSync(join(root, dirname(f)), { recursive: true })
     copyFileSync(f, join(root, f))
-    if (programs.includes(f)) spawnSync('chmod', ['755', join(root, f)])
+    if (programs.includes(f)) spawnSync('chmod', ['755', join(root, f)], { env: cleanEnv() })
   }
   mkdirSync(join(root, 'etc'), { recursive: true })
   writeFileSync(join(root, 'etc', 'passwd'), PASSWD)
   writeFileSync(join(root, 'etc', 'group'), GROUP)
 }
 
-const which = (p: string): string => spawnSync('sh', ['-c', `command -v ${p}`], { encoding: 'utf8' }).stdout.trim()
+const which = (p: string): string => spawnSync('sh', ['-c', `command -v ${p}`], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim()
 const canBuild = isRoot && which('ldd') !== '' && which('chroot') !== ''
 
 t.test('-/ with -u and -U: ids from the new root\'s files', { skip: canBuild ? false : 'needs root, ldd and chroot(8)' }, async t => {
@@ -64,7 +65,7 @@ t.test('-/ errors', async t => {
   t.equal(r.code, 111)
   t.equal(r.stderr, 'chpst: fatal: unable to change directory: /nonexistent: file does not exist\n')
   if (isRoot) {
-    const n = await runChpst(asNobody('-/', '/', 'true'))
+    const n = await runChpst(asNobody(t, '-/', '/', 'true'))
     t.equal(n.code, 111)
     t.equal(n.stderr, 'chpst: fatal: unable to change root directory: permission denied\n')
   }

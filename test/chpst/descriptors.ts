@@ -5,11 +5,11 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runBin } from '../helpers/bin.js'
 import { CHPST, NODE, nodeHasExecve } from '../helpers/chpst.js'
+import { PATH } from '../helpers/clean-env.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
+import { shq } from '../helpers/svdir.js'
 
 t.comment(nodeHasExecve ? 'node has process.execve' : 'node lacks process.execve: chpst relays')
-
-const PATH = process.env.PATH ?? '/usr/bin:/bin'
 
 /** Runs `script` in sh(1), which then execs chpst (ours, or runit's) with `args` and only PATH in
  * its environment (as runChpst does); $0 is `file`. */
@@ -36,7 +36,7 @@ t.test('with -l the program has the lock and the inherited descriptors', async t
   const file = join(dir, 'seven')
   const lk = join(dir, 'lk')
   writeFileSync(file, 'on fd 7\n')
-  const r = await withFds(file, ['-l', lk, 'sh', '-c', `cat <&7; flock -xn ${lk} true || echo locked`])
+  const r = await withFds(file, ['-l', lk, 'sh', '-c', `cat <&7; flock -xn ${shq(lk)} true || echo locked`])
   t.same(r, { code: 0, signal: null, stdout: 'on fd 7\nlocked\n', stderr: '' })
 })
 

@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { alive } from '../helpers/bin.js'
 import { CHPST, NODE, isRoot, nodeHasExecve, persona, programPid, shScript, startChpst } from '../helpers/chpst.js'
 import { shownAs } from '../helpers/ps.js'
+import { cleanEnv } from '../helpers/clean-env.js'
+import { shq } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 
 t.comment(nodeHasExecve ? 'node has process.execve: chpst replaces itself' : 'node lacks process.execve: chpst relays')
@@ -31,8 +33,8 @@ const SIGNALS = ['HUP', 'INT', 'QUIT', 'USR1', 'USR2', 'ALRM', 'CONT', 'WINCH', 
 t.test('every signal sent to chpst reaches the program, once', async t => {
   const dir = t.testdir()
   const log = join(dir, 'log')
-  const traps = SIGNALS.map(s => `trap 'echo ${s} >> ${log}' ${s}`).join('; ')
-  const prog = shScript(dir, 'prog', `${traps}; echo ready >> ${log}; while :; do sleep 0.05; done`)
+  const traps = SIGNALS.map(s => `trap 'echo ${s} >> "$log"' ${s}`).join('; ')
+  const prog = shScript(dir, 'prog', `log=${shq(log)}; ${traps}; echo ready >> "$log"; while :; do sleep 0.05; done`)
   const c = startChpst(t, [prog])
   await until(() => readText(log), s => s === 'ready\n', { what: 'log' })
   let expected = 'ready\n'
@@ -79,7 +81,7 @@ function readText (path: string): string {
   try { return readFileSync(path, 'utf8') } catch { return '' }
 }
 
-t.test('a terminal\'s ^C reaches the program once (the relay does not repeat it)', { skip: spawnSync('sh', ['-c', 'command -v script && command -v perl']).status === 0 ? false : 'script(1) or perl missing' }, async t => {
+t.test('a terminal\'s ^C reaches the program once (the relay does not repeat it)', { skip: spawnSync('sh', ['-c', 'command -v script && command -v perl'], { env: cleanEnv() }).status === 0 ? false : 'script(1) or perl missing' }, async t => {
   const dir = t.testdir()
   const ints = join(dir, 'ints')
   // perl handles each signal as it comes (a shell would fold two close ones into one trap).
@@ -91,7 +93,7 @@ select(undef, undef, undef, 0.05) until -e '${dir}/stop';
 `, { mode: 0o755 })
   // script(1) runs chpst on a new pseudo-terminal; a ^C written to it becomes SIGINT for the
   // terminal's foreground process group, which holds chpst and (in relay mode) the program.
-  const term = spawn('script', ['-qec', `env -i PATH="$PATH" ${NODE} ${CHPST} ${prog}`, '/dev/null'], { stdio: ['pipe', 'ignore', 'ignore'] })
+  const term = spawn('script', ['-qec', `exec ${shq(NODE)} ${shq(CHPST)} ${shq(prog)}`, '/dev/null'], { env: cleanEnv(), stdio: ['pipe', 'ignore', 'ignore'] })
   t.teardown(() => { term.kill('SIGKILL') })
   const exited = new Promise(resolve => term.once('exit', resolve))
   await until(() => existsSync(join(dir, 'ready')), r => r, { what: 'ready' })

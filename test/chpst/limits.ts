@@ -4,6 +4,8 @@ import { chmodSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseLimits, UNLIMITED, type Rlimit } from '../../build/os/limits.js'
 import { asNobody, isRoot, persona, programPid, runChpst, startChpst } from '../helpers/chpst.js'
+import { publicDir } from '../helpers/public-dir.js'
+import { shq } from '../helpers/svdir.js'
 
 const READ = 'cat /proc/$$/limits'
 const own = parseLimits(readFileSync('/proc/self/limits', 'utf8'))
@@ -89,12 +91,13 @@ t.test('limits apply to the program, never to a relaying chpst', async t => {
 })
 
 t.test('as nobody', { skip: isRoot ? false : 'needs root' }, async t => {
-  const r = await runChpst(asNobody('-o', '50', '-c', '0', 'sh', '-c', `id -u; ${READ}`))
+  const r = await runChpst(asNobody(t, '-o', '50', '-c', '0', 'sh', '-c', `id -u; ${READ}`))
   t.match(r.stdout, /^65534\n/)
   const l = parseLimits(r.stdout)
   t.equal(l.nofile?.soft, 50n)
   t.equal(l.core?.soft, 0n)
-  const dir = t.testdir()
+  // nobody writes there: a public directory (the clone's may be closed to others).
+  const dir = publicDir(t)
   chmodSync(dir, 0o777)
-  t.equal((await runChpst(['-u', 'nobody', '-f', '10', 'sh', '-c', `printf 123456789012345 > ${join(dir, 'f')}`])).signal, 'SIGXFSZ', 'the program meets its own limit')
+  t.equal((await runChpst(['-u', 'nobody', '-f', '10', 'sh', '-c', `printf 123456789012345 > ${shq(join(dir, 'f'))}`])).signal, 'SIGXFSZ', 'the program meets its own limit')
 })

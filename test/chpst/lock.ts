@@ -1,13 +1,15 @@
 // -l / -L and setlock: a flock(2) lock on a descriptor the program holds for its lifetime, seen by
 // other processes' flock attempts (flock(1) and runit's own chpst); waits seen in /proc/locks.
 import t from 'tap'
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { isLocked } from '../../build/os/lock.js'
 import { alive, startBin } from '../helpers/bin.js'
 import { asNobody, family, isRoot, nodeHasExecve, persona, programPid, runChpst, startChpst } from '../helpers/chpst.js'
+import { publicDir } from '../helpers/public-dir.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
 import { until } from '../helpers/until.js'
+import { shq } from '../helpers/svdir.js'
 
 /** Pids waiting for a flock(2) lock: /proc/locks marks blocked requests with "->". */
 function waitingForLock (): number[] {
@@ -54,7 +56,7 @@ t.test('-l waits for the holder, then runs', async t => {
   const lk = join(dir, 'lk')
   const out = join(dir, 'out')
   const h = await holder(t, lk)
-  const c = startChpst(t, ['-l', lk, 'sh', '-c', `echo ran > ${out}`])
+  const c = startChpst(t, ['-l', lk, 'sh', '-c', `echo ran > ${shq(out)}`])
   // chpst (or its child) is blocked in flock(1) waiting for the lock
   await blockedInFlock(c.pid)
   t.notOk(existsSync(out), 'not run while the lock is held')
@@ -81,13 +83,16 @@ t.test('errors opening the lock', async t => {
 })
 
 t.test('as nobody: the lock file is opened and owned by the new user', { skip: isRoot ? false : 'needs root' }, async t => {
-  const dir = t.testdir({ rw: {}, ro: {} })
+  // nobody opens the locks: a public directory (the clone's may be closed to others).
+  const dir = publicDir(t)
+  mkdirSync(join(dir, 'rw'))
+  mkdirSync(join(dir, 'ro'))
   chmodSync(join(dir, 'rw'), 0o777)
   const lk = join(dir, 'rw', 'lk')
   const r = await runChpst(['-u', 'nobody', '-l', lk, 'sh', '-c', 'ls -ln /proc/$$/fd/3 >/dev/null && echo held'])
   t.equal(r.stdout, 'held\n')
   t.equal(statSync(lk).uid, 65534)
-  const denied = await runChpst(asNobody('-l', join(dir, 'ro', 'lk'), 'true'))
+  const denied = await runChpst(asNobody(t, '-l', join(dir, 'ro', 'lk'), 'true'))
   t.equal(denied.stderr, `chpst: fatal: unable to open lock: ${dir}/ro/lk: access denied\n`)
 })
 
@@ -124,7 +129,7 @@ t.test('setlock: no wait by default, -n waits, -x exits 0 quietly', async t => {
   t.equal((await runChpst(['-xX', lk, 'true'], { exe: setlock })).code, 111, '-X undoes -x')
   t.same(await runChpst(['-x', join(dir, 'lk2'), join(dir, 'nonexistent')], { exe: setlock }), { code: 0, signal: null, stdout: '', stderr: '' }, '-x: program missing, exit 0')
   t.same(await runChpst(['-x', '/nonexistent/lk', 'true'], { exe: setlock }), { code: 0, signal: null, stdout: '', stderr: '' }, '-x: lock cannot be opened, exit 0')
-  const waiting = startChpst(t, ['-n', lk, 'sh', '-c', `echo ran > ${out}`], { exe: setlock })
+  const waiting = startChpst(t, ['-n', lk, 'sh', '-c', `echo ran > ${shq(out)}`], { exe: setlock })
   await blockedInFlock(waiting.pid)
   t.notOk(existsSync(out))
   h.child.kill('SIGKILL')

@@ -3,11 +3,13 @@
 import t from 'tap'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { NODE, REPORT, asNobody, isRoot, openFds, persona, programPid, report, runChpst, shScript, startChpst } from '../helpers/chpst.js'
+import { NODE, REPORT, asNobody, isRoot, persona, programPid, report, runChpst, shScript, sleepingFds, startChpst } from '../helpers/chpst.js'
+import { PATH } from '../helpers/clean-env.js'
+import { publicDir } from '../helpers/public-dir.js'
 import { until } from '../helpers/until.js'
+import { shq } from '../helpers/svdir.js'
 
 const root = { skip: isRoot ? false : 'needs root' } as const
-const PATH = process.env.PATH ?? '/usr/bin:/bin'
 
 t.test('-n adds to the nice value, clamped to 19', async t => {
   t.equal(report((await runChpst(['-n', '5', 'sh', '-c', REPORT])).stdout).nice, '5')
@@ -18,10 +20,10 @@ t.test('-n adds to the nice value, clamped to 19', async t => {
 
 t.test('-n below 0 needs root: fatal as nobody, fine as root', root, async t => {
   t.equal(report((await runChpst(['-n', '-3', 'sh', '-c', REPORT])).stdout).nice, '-3')
-  const r = await runChpst(asNobody('-n', '-1', 'true'))
+  const r = await runChpst(asNobody(t, '-n', '-1', 'true'))
   t.equal(r.code, 111)
   t.equal(r.stderr, 'chpst: fatal: unable to set nice level: permission denied\n')
-  const up = await runChpst(asNobody('-n', '2', 'sh', '-c', REPORT))
+  const up = await runChpst(asNobody(t, '-n', '2', 'sh', '-c', REPORT))
   t.match(report(up.stdout), { nice: '2', id: /^uid=65534/ })
 })
 
@@ -40,7 +42,7 @@ t.test('-P by a process group leader does nothing, as runit (setsid fails with E
   // startBin runs chpst detached, i.e. as a session and group leader.
   const dir = t.testdir()
   const out = join(dir, 'out')
-  const c = startChpst(t, ['-v', '-P', 'sh', '-c', `{ ${REPORT}; } > ${out}`])
+  const c = startChpst(t, ['-v', '-P', 'sh', '-c', `{ ${REPORT}; } > ${shq(out)}`])
   await c.exit
   const r = report(readFileSync(out, 'utf8'))
   t.equal(r.session, String(c.pid), 'still in chpst\'s session')
@@ -51,7 +53,7 @@ t.test('-0 -1 -2 close the descriptors; the lock is taken first', async t => {
   const dir = t.testdir()
   const fdsOf = async (...opts: string[]): Promise<number[]> => {
     const c = startChpst(t, [...opts, 'sleep', '1000'], { cwd: dir })
-    const fds = openFds(await programPid(c.pid, 'sleep'))
+    const fds = await sleepingFds(await programPid(c.pid, 'sleep'))
     c.child.kill('SIGTERM')
     await c.exit
     return fds
@@ -114,12 +116,17 @@ t.test('-e errors', async t => {
 })
 
 t.test('-e unreadable entries, as nobody', root, async t => {
-  const dir = t.testdir({ env: { A: 'v\n' }, noread: { A: 'v\n' } })
+  // nobody must reach the directories (the clone's may be closed to others): a public one.
+  const dir = publicDir(t)
+  for (const d of ['env', 'noread']) {
+    mkdirSync(join(dir, d))
+    writeFileSync(join(dir, d, 'A'), 'v\n')
+  }
   chmodSync(join(dir, 'env', 'A'), 0o000)
   chmodSync(join(dir, 'noread'), 0o311)
-  const a = await runChpst(asNobody('-e', join(dir, 'env'), 'true'))
+  const a = await runChpst(asNobody(t, '-e', join(dir, 'env'), 'true'))
   t.equal(a.stderr, `chpst: fatal: unable to read ${dir}/env/A: access denied\n`)
-  const b = await runChpst(asNobody('-e', join(dir, 'noread'), 'true'))
+  const b = await runChpst(asNobody(t, '-e', join(dir, 'noread'), 'true'))
   t.equal(b.stderr, `chpst: fatal: unable to open directory: ${dir}/noread: access denied\n`)
 })
 
@@ -155,8 +162,10 @@ t.test('exec errors are fatal 111', async t => {
     ['./badinterp', 'file does not exist'],
     ['./adir', 'access denied']
   ]
+  // A PATH of directories anyone may search: one closed to this user would make the last error
+  // "access denied" (as runit's), and a caller's PATH may hold one (root's, kept by runuser).
   for (const [prog, why] of cases) {
-    const r = await runChpst([prog], { cwd: dir })
+    const r = await runChpst([prog], { cwd: dir, env: { PATH: '/usr/bin:/bin' } })
     t.equal(r.code, 111, prog)
     t.equal(r.stderr, `chpst: fatal: unable to run: ${prog}: ${why}\n`)
   }
@@ -164,17 +173,21 @@ t.test('exec errors are fatal 111', async t => {
 
 t.test('exit status is the program\'s: code, or death by the same signal', async t => {
   t.equal((await runChpst(['sh', '-c', 'exit 42'])).code, 42)
-  t.equal((await runChpst(['-u', String(process.getuid!() === 0 ? 'root' : ':' + String(process.getuid!()) + ':' + String(process.getgid!())), 'sh', '-c', 'exit 7'])).code, 7)
   for (const sig of ['SIGTERM', 'SIGUSR1', 'SIGSEGV', 'SIGPIPE', 'SIGQUIT'] as const) {
     const r = await runChpst(['sh', '-c', `kill -${sig.slice(3)} $$`])
     t.equal(r.signal, sig, sig)
   }
 })
 
+// Only root: -u sets the groups even to the user's own, which setgroups refuses to others (111).
+t.test('exit status through -u is the program\'s', root, async t => {
+  t.equal((await runChpst(['-u', 'root', 'sh', '-c', 'exit 7'])).code, 7)
+})
+
 t.test('a long-running program keeps its state (checked while it runs)', async t => {
   const dir = t.testdir()
   const out = join(dir, 'report')
-  const c = startChpst(t, ['-n', '2', 'sh', '-c', `{ ${REPORT}; } > ${out}.tmp; mv ${out}.tmp ${out}; exec sleep 1000`])
+  const c = startChpst(t, ['-n', '2', 'sh', '-c', `{ ${REPORT}; } > ${shq(out + '.tmp')}; mv ${shq(out + '.tmp')} ${shq(out)}; exec sleep 1000`])
   const r = report(await until(() => readFileSync(out, 'utf8'), s => s.includes('SigBlk')))
   t.equal(r.nice, '2')
   t.equal(r.SigIgn, '0000000000000000', 'no signal ignored (Node ignores SIGPIPE and SIGXFSZ itself)')

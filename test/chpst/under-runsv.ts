@@ -6,11 +6,10 @@ import { sendControl } from '../../build/svdir/control-fifo.js'
 import { servicePaths } from '../../build/svdir/layout.js'
 import { alive, startBin } from '../helpers/bin.js'
 import { CHPST, NODE, isRoot, nodeHasExecve, programPid } from '../helpers/chpst.js'
-import { pidOf, readText, service, stat } from '../helpers/svdir.js'
+import { pidOf, readText, service, shq, stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 
-// tap's NODE_OPTIONS hook would follow chpst into the service and fail once it is nobody.
-const CHPST_CMD = `exec env -u NODE_OPTIONS ${NODE} ${CHPST}`
+const CHPST_CMD = `exec ${shq(NODE)} ${shq(CHPST)}`
 
 function uidOf (pid: number): number {
   return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])

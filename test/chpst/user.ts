@@ -2,16 +2,17 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { asNobody, isRoot, persona, runChpst } from '../helpers/chpst.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 const root = { skip: isRoot ? false : 'needs root to change users' } as const
 
 /** A user listed as a member of some group in /etc/group, with the gids initgroups gives it. */
 function userWithGroups (): { name: string, groups: string } | undefined {
-  const r = spawnSync('getent', ['group'], { encoding: 'utf8' })
+  const r = spawnSync('getent', ['group'], { env: cleanEnv(), encoding: 'utf8' })
   for (const line of r.stdout.split('\n')) {
     const member = line.split(':')[3]?.split(',')[0]
     if (member !== undefined && member !== '' && member !== 'root') {
-      const groups = spawnSync('id', ['-G', member], { encoding: 'utf8' }).stdout.trim()
+      const groups = spawnSync('id', ['-G', member], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim()
       if (groups.includes(' ')) return { name: member, groups }
     }
   }
@@ -58,7 +59,7 @@ t.test('-u errors are fatal 111 with runit\'s wording', async t => {
 })
 
 t.test('as nobody, -u cannot change groups: unable to setgroups', root, async t => {
-  const r = await runChpst(asNobody('-u', 'daemon', 'true'))
+  const r = await runChpst(asNobody(t, '-u', 'daemon', 'true'))
   t.equal(r.code, 111)
   t.equal(r.stderr, 'chpst: fatal: unable to setgroups: permission denied\n')
 })

@@ -4,9 +4,8 @@ import t from 'tap'
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isRoot, persona, runChpst, type ChpstOptions } from '../helpers/chpst.js'
+import { PATH } from '../helpers/clean-env.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
-
-const PATH = process.env.PATH ?? '/usr/bin:/bin'
 
 type Case = [title: string, args: string[], opts?: { personality?: string, env?: Record<string, string>, root?: boolean }]
 

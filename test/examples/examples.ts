@@ -8,7 +8,9 @@ import { get } from 'node:http'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { alive, BIN, ROOT, runBin, startBin, type Started } from '../helpers/bin.js'
-import { cleanEnv } from '../helpers/clean-env.js'
+import { NODE } from '../helpers/chpst.js'
+import { PATH, cleanEnv } from '../helpers/clean-env.js'
+import { publicDir, shareFile } from '../helpers/public-dir.js'
 import { until } from '../helpers/until.js'
 import { pidOf, readText, stat } from '../helpers/svdir.js'
 
@@ -220,7 +222,7 @@ function cmdline (pid: number): string {
 }
 
 function installed (cmd: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { env: cleanEnv(), stdio: 'ignore' }).status === 0
 }
 
 async function freePort (): Promise<number> {
@@ -252,6 +254,7 @@ function makeBin (base: string, standIns: Record<string, StandIn>, helpers: stri
   const bin = join(base, 'bin')
   mkdirSync(bin)
   for (const p of PROGRAMS) symlinkSync(join(BIN, `${p}.js`), join(bin, p))
+  shareFile(NODE, join(bin, 'node')) // for a daemon run as nobody
   for (const [name, o] of Object.entries(standIns)) {
     writeFileSync(join(bin, `${name}.cjs`), standInSource(name, o))
     writeFileSync(join(bin, name), `#!/bin/sh\nexec "${process.execPath}" "${join(bin, `${name}.cjs`)}" "$@"\n`)
@@ -320,8 +323,9 @@ for (const name of names) {
   const skip = needsRoot !== undefined && !isRoot ? `needs root: ${needsRoot}` : false
   const how = plan.never !== undefined ? `a stand-in ${plan.daemon} (${plan.never})` : standIn ? `a stand-in ${plan.daemon} (not installed)` : `the real ${plan.daemon}`
   t.test(`${name} runs under runsv with ${how}, logs, and stops cleanly`, { skip }, async t => {
-    t.teardown(() => {}) // before testdir(): teardowns reaping processes run before the dir goes
-    const base = t.testdir()
+    // Run by root, webapp (and nginx's, as its dependency) drops to nobody, who must reach the
+    // copies and a node: a public directory, as the clone's may be closed to others.
+    const base = publicDir(t)
     const dir = join(base, name)
     for (const n of [name, ...plan.deps ?? []]) cpSync(join(EXAMPLES, n), join(base, n), { recursive: true })
     const sock = mkdtempSync(join(tmpdir(), 'runit-ts-ex-'))
@@ -330,7 +334,7 @@ for (const name of names) {
     if (name === 'nginx') writeFileSync(join(base, 'webapp', 'env', 'PORT'), `${await freePort()}\n`)
     const pre = { t, base, dir, sock, port, standIn }
     const bin = makeBin(base, standIn ? { [plan.daemon]: plan.standIn?.(pre) ?? {} } : {}, standIn ? plan.helpers ?? [] : [])
-    const env = cleanEnv({ PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, SVDIR: base })
+    const env = cleanEnv({ PATH: `${bin}:${PATH}`, SVDIR: base })
     if (plan.conf !== undefined) writeFileSync(join(dir, 'conf'), plan.conf(pre))
     plan.prepare?.(pre)
     // sshd's setup makes /run/sshd; leave the machine as it was.

@@ -2,11 +2,13 @@
 // fresh HOME; every line of its ```console blocks is accounted for below.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { ROOT, startBin, processesWithEnv } from '../helpers/bin.js'
-import { cleanEnv } from '../helpers/clean-env.js'
+import { NODE } from '../helpers/chpst.js'
+import { PATH, cleanEnv } from '../helpers/clean-env.js'
+import { publicDir, shareFile } from '../helpers/public-dir.js'
 import { until } from '../helpers/until.js'
 import { readText } from '../helpers/svdir.js'
 
@@ -68,10 +70,14 @@ async function portFree (port: number): Promise<boolean> {
 const portBusy = await portFree(GUIDE_PORT) ? false : `port ${GUIDE_PORT}, the one the guide gives the web app, is in use on this machine`
 
 t.test('the sh blocks of the guide run, in order, and leave nothing running', { skip: portBusy }, async t => {
-  t.teardown(() => {}) // before testdir(): the teardown reaping processes runs before the dir goes
-  const dir = t.testdir({ home: {}, prefix: {} })
+  // Run by root, the guide's webapp drops to nobody, who must reach ~/sv/webapp and a node (the
+  // guide says to use /etc/sv then): a public directory, as the clone's may be closed to others.
+  const dir = publicDir(t)
   const home = join(dir, 'home')
   const prefix = join(dir, 'prefix')
+  const nodeDir = join(dir, 'node')
+  for (const d of [home, prefix, nodeDir]) mkdirSync(d)
+  shareFile(NODE, join(nodeDir, 'node'))
   const sh = all.filter(b => b.lang === 'sh')
   t.ok(sh.length >= 8, 'the guide has its walk-through')
   // set -x: the trace (stderr) shows which command failed.
@@ -81,7 +87,7 @@ t.test('the sh blocks of the guide run, in order, and leave nothing running', { 
     HOME: home,
     // `npm install -g .` installs into this prefix, whose bin/ is on PATH like a user's would be.
     NPM_CONFIG_PREFIX: prefix,
-    PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    PATH: `${join(prefix, 'bin')}:${nodeDir}:${PATH}`,
     GUIDE_TEST: token
   })
   const run = startBin(t, 'sh', ['-e', '-c', script], { exe: '/bin/sh', env, cwd: ROOT })

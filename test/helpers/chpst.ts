@@ -2,19 +2,21 @@
 // and a program that reports its own state from inside.
 
 import { spawnSync } from 'node:child_process'
-import { chmodSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BIN, childrenOf, runBin, startBin, type StartOptions } from './bin.js'
+import { BIN, ROOT, childrenOf, runBin, startBin, type StartOptions } from './bin.js'
+import { cleanEnv } from './clean-env.js'
+import { publicDir, shareFile } from './public-dir.js'
 import { runitBin } from './runit.js'
 import { until } from './until.js'
 
 export const CHPST = join(BIN, 'chpst.js')
 
 /** The `node` the bin shims run on: the first in PATH (CI puts Node 24 there for a second run). */
-export const NODE: string = spawnSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).stdout.trim() || process.execPath
+export const NODE: string = spawnSync('sh', ['-c', 'command -v node'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim() || process.execPath
 
 /** True when that node has process.execve (chpst then replaces itself; else it relays). */
-export const nodeHasExecve: boolean = spawnSync(NODE, ['-p', 'typeof process.execve'], { encoding: 'utf8' }).stdout.trim() === 'function'
+export const nodeHasExecve: boolean = spawnSync(NODE, ['-p', 'typeof process.execve'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim() === 'function'
 
 export const isRoot = process.getuid?.() === 0
 
@@ -27,13 +29,27 @@ export function persona (dir: string, name: string, impl: 'ours' | 'runit' = 'ou
   return path
 }
 
-/** chpst arguments that run our chpst again, as nobody, with `args`. */
-export function asNobody (...args: string[]): string[] {
-  return ['-u', 'nobody', NODE, CHPST, ...args]
+const forNobody = new WeakMap<object, { node: string, chpst: string }>()
+
+/**
+ * chpst arguments that run our chpst again, as nobody, with `args`. nobody runs a copy of it
+ * (and node) in a public directory: the clone's may be closed to others.
+ */
+export function asNobody (t: Parameters<typeof publicDir>[0], ...args: string[]): string[] {
+  let p = forNobody.get(t)
+  if (p === undefined) {
+    const dir = publicDir(t)
+    mkdirSync(join(dir, 'bin'))
+    mkdirSync(join(dir, 'build', 'bin'), { recursive: true })
+    for (const f of ['package.json', 'bin/package.json', 'bin/chpst.js', 'build/bin/chpst.cjs']) copyFileSync(join(ROOT, f), join(dir, f))
+    p = { node: shareFile(NODE, join(dir, 'bin', 'node')), chpst: join(dir, 'bin', 'chpst.js') }
+    forNobody.set(t, p)
+  }
+  return ['-u', 'nobody', p.node, p.chpst, ...args]
 }
 
 export interface ChpstOptions {
-  /** the whole environment (default: just PATH) */
+  /** the whole environment (default: cleanEnv()) */
   env?: Record<string, string>
   /** run this instead of bin/chpst.js (a personality symlink, runit's chpst) */
   exe?: string
@@ -42,26 +58,20 @@ export interface ChpstOptions {
   cwd?: string
 }
 
-/**
- * Runs through env(1) with exactly `opts.env`: tap's spawn hook adds NODE_OPTIONS and
- * _TAPJS_* variables to every child, which would reach the program's environment and, once a
- * relaying chpst has become nobody, make tap's exit hook fail to write into .tap/. NODE is named
- * explicitly so that tests may give chpst any PATH.
- */
-function viaEnv (args: string[], opts: ChpstOptions): string[] {
-  const env = opts.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin' }
-  const exe = opts.native === true ? [opts.exe ?? CHPST] : [NODE, opts.exe ?? CHPST]
-  return ['-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...exe, ...args]
+/** argv for bin/chpst.js (or opts.exe) on NODE: named explicitly, so tests may give chpst any PATH. */
+function chpstArgv (args: string[], opts: ChpstOptions): { exe: string, args: string[] } {
+  if (opts.native === true) return { exe: opts.exe ?? CHPST, args }
+  return { exe: NODE, args: [opts.exe ?? CHPST, ...args] }
 }
 
-const ENV = '/usr/bin/env'
-
 export function runChpst (args: string[], opts: ChpstOptions = {}): ReturnType<typeof runBin> {
-  return runBin('chpst', viaEnv(args, opts), { exe: ENV, cwd: opts.cwd })
+  const c = chpstArgv(args, opts)
+  return runBin('chpst', c.args, { exe: c.exe, env: opts.env ?? cleanEnv(), cwd: opts.cwd })
 }
 
 export function startChpst (t: Parameters<typeof startBin>[0], args: string[], opts: ChpstOptions & Pick<StartOptions, 'stdio'> = {}): ReturnType<typeof startBin> {
-  return startBin(t, 'chpst', viaEnv(args, opts), { exe: ENV, cwd: opts.cwd, stdio: opts.stdio })
+  const c = chpstArgv(args, opts)
+  return startBin(t, 'chpst', c.args, { exe: c.exe, env: opts.env ?? cleanEnv(), cwd: opts.cwd, stdio: opts.stdio })
 }
 
 /** Writes an executable /bin/sh script and returns its path. */
@@ -112,7 +122,12 @@ export async function programPid (pid: number, name: string): Promise<number> {
   return await until(() => [pid, ...childrenOf(pid)].find(p => comm(p) === name) ?? 0, p => p > 0, { what: `pid of ${name}` })
 }
 
-/** Descriptors open in a process, numerically sorted. */
-export function openFds (pid: number): number[] {
+/**
+ * Descriptors open in a `sleep` program, numerically sorted, read once it sleeps (its wchan).
+ * Not as soon as it is named sleep: its dynamic loader then opens ld.so.cache and libc at the
+ * lowest free descriptor (one chpst has just closed) for a moment.
+ */
+export async function sleepingFds (pid: number): Promise<number[]> {
+  await until(() => readFileSync(`/proc/${pid}/wchan`, 'latin1'), w => w.includes('nanosleep'), { what: `wchan of ${pid}` })
   return readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b)
 }

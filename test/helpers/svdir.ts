@@ -23,6 +23,11 @@ export interface ServiceSpec {
   name?: string
 }
 
+/** s as one /bin/sh word (a clone's path may hold spaces). */
+export function shq (s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`
+}
+
 export function script (path: string, body: string): void {
   writeFileSync(path, `#!/bin/sh\n${body}\n`)
   chmodSync(path, 0o755)

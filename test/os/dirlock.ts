@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { lockDirectory } from '../../build/os/dirlock.js'
 import { sleep } from '../helpers/until.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 const NAME = '.lock'
 
@@ -33,7 +34,7 @@ t.test('kept fresh: still ours after several refresh periods (time is the behavi
 
 t.test('a live holder in another process: refused with its pid', async t => {
   const dir = t.testdir()
-  const child = spawn('sleep', ['1000'], { stdio: 'ignore' })
+  const child = spawn('sleep', ['1000'], { env: cleanEnv(), stdio: 'ignore' })
   t.teardown(() => { child.kill('SIGKILL') })
   mkdirSync(join(dir, NAME))
   writeFileSync(join(dir, NAME, 'pid'), `${child.pid}\n`)
@@ -42,7 +43,7 @@ t.test('a live holder in another process: refused with its pid', async t => {
 
 t.test('a dead holder: stale at once, taken over', async t => {
   const dir = t.testdir()
-  const child = spawn('true', [], { stdio: 'ignore' })
+  const child = spawn('true', [], { env: cleanEnv(), stdio: 'ignore' })
   await once(child, 'exit')
   mkdirSync(join(dir, NAME))
   writeFileSync(join(dir, NAME, 'pid'), `${child.pid}\n`)

@@ -10,6 +10,7 @@ import { until } from '../helpers/until.js'
 import { processStartSeconds } from '../../build/os/proc.js'
 import { encodeStatus } from '../../build/protocol/status.js'
 import { taiNow } from '../../build/protocol/tai64.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 const gone = (pid: number): boolean => processStartSeconds(pid) === null
 
@@ -32,7 +33,7 @@ t.test('the next runsv stops what the killed one left running, then starts one r
 
 t.test('a pid in supervise/ that is not the recorded run is left alone', async t => {
   const dir = service(t, { run: 'exec sleep 1000' })
-  const other = spawn('sleep', ['1000'], { stdio: 'ignore' })
+  const other = spawn('sleep', ['1000'], { env: cleanEnv(), stdio: 'ignore' })
   t.teardown(() => { other.kill('SIGKILL') })
   // A record of a run of that pid an hour ago: the pid was reused since.
   mkdirSync(join(dir, 'supervise'))

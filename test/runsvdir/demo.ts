@@ -1,17 +1,25 @@
 // `npm start` (scripts/demo.js, run after the build): runsvdir over a copy of sv-examples/.
 import t from 'tap'
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT, alive } from '../helpers/bin.js'
-import { cleanEnv } from '../helpers/clean-env.js'
+import { NODE } from '../helpers/chpst.js'
+import { PATH, cleanEnv } from '../helpers/clean-env.js'
+import { publicDir, shareFile } from '../helpers/public-dir.js'
 import { until } from '../helpers/until.js'
 import { trackTree, cmdline, within } from './tree.js'
 
 t.test('the demo supervises hello and webapp, its hints work as printed, and ^C leaves nothing behind', async t => {
+  // Run by root, the demo's webapp drops to nobody, who must reach its copy (made in TMPDIR) and
+  // a node: both in a public directory, as the clone's may be closed to others.
+  const tmp = publicDir(t)
+  const nodeDir = join(tmp, 'node')
+  mkdirSync(nodeDir)
+  shareFile(NODE, join(nodeDir, 'node'))
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.js')], {
     cwd: ROOT,
-    env: cleanEnv({ TMPDIR: t.testdir() }),
+    env: cleanEnv({ TMPDIR: tmp, PATH: `${nodeDir}:${PATH}` }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true
   })
@@ -30,7 +38,7 @@ t.test('the demo supervises hello and webapp, its hints work as printed, and ^C 
   }
   await until(() => out, s => s.includes('hello: still here'), { what: 'hello output' })
   // The hints, as a user in another terminal would type them.
-  const env = cleanEnv({ SVDIR: dir!, PATH: `${path!}:${process.env.PATH ?? '/usr/bin:/bin'}` })
+  const env = cleanEnv({ SVDIR: dir!, PATH: `${path!}:${PATH}` })
   const status = spawnSync('sv', ['status', 'hello', 'webapp'], { env, encoding: 'utf8' })
   t.match(status.stdout, /^run: hello: \(pid \d+\) \d+s\nrun: webapp: \(pid \d+\) \d+s; run: log: \(pid \d+\) \d+s\n$/, 'sv status as printed')
   const check = spawnSync('sv', ['-w', '30', 'check', 'webapp'], { env, encoding: 'utf8' })

@@ -6,6 +6,7 @@ import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { startRunsvdir, makeService, cmdline } from './tree.js'
 import { argvOf, commOf } from '../helpers/ps.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 t.test('the log argument shows the latest stderr bytes in /proc/PID/cmdline and ps', async t => {
   const base = t.testdir()
@@ -20,7 +21,8 @@ t.test('the log argument shows the latest stderr bytes in /proc/PID/cmdline and 
   await until(() => cmdline(r.pid), s => s.includes(want), { what: 'cmdline' })
   t.same(argvOf(r.pid), ['runsvdir', scan, want], 'runit\'s argv: the program, the directory, the window in place of the log')
   t.equal(commOf(r.pid), 'runsvdir')
-  t.match(execFileSync('ps', ['-o', 'args=', '-p', String(r.pid)], { encoding: 'latin1' }), 'boom from svc', 'ps shows it')
+  const ps = execFileSync('ps', ['-o', 'args=', '-p', String(r.pid)], { env: cleanEnv(), encoding: 'latin1' })
+  t.match(ps, 'boom from svc', 'ps shows it')
   t.equal(r.stderr(), '', 'nothing on the real stderr')
 })
 

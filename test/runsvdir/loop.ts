@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { alive, startBin } from '../helpers/bin.js'
+import { PATH, cleanEnv } from '../helpers/clean-env.js'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { makeSay } from '../../build/errors/say.js'
@@ -14,7 +15,7 @@ type T = Test
 
 function loop (t: T, scan: string, opts: Partial<RunsvdirOptions> = {}): { l: Runsvdir, said: () => string } {
   let said = ''
-  const env = { ...process.env, PATH: `${runsvBinDir(t)}:${process.env.PATH ?? ''}` }
+  const env = cleanEnv({ PATH: `${runsvBinDir(t)}:${PATH}` })
   const l = new Runsvdir({
     dir: scan,
     cwd: '/',

@@ -7,6 +7,7 @@ import { alive } from '../helpers/bin.js'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { startRunsvdir, makeService, servicePid, cmdline } from './tree.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 t.test('a symlink added is supervised at once; removed, its runsv and service stop', async t => {
   const base = t.testdir()
@@ -127,7 +128,7 @@ t.test('ten links to one dir: its runsv gets the name the directory lists first 
   const shared = makeService(join(base, 'sv'), 'shared')
   const names = Array.from({ length: 10 }, (_, i) => `n${i}`)
   for (const n of names) symlinkSync(shared, join(scan, n))
-  const first = execFileSync('ls', ['-U', scan], { encoding: 'latin1' }).split('\n')[0]!
+  const first = execFileSync('ls', ['-U', scan], { env: cleanEnv(), encoding: 'latin1' }).split('\n')[0]!
   t.comment(`ls -U lists ${first} first${first === 'n0' ? ' (the sorted order too: this run cannot tell them apart)' : ''}`)
   const r = startRunsvdir(t, [scan], { services: [shared] })
   await until(() => stat(shared), s => s === 'run\n', { what: 'stat' })

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { diff, isCandidate, type Seen, type RunsvState } from '../../build/runsvdir/scan.js'
 import { readEntries } from '../../build/runsvdir/runsvdir.js'
 import { errnoError } from '../../build/errors/errors.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 const dir = (name: string, id: string): Seen => ({ name, kind: 'dir', id })
 const none = new Map<string, RunsvState>()
@@ -93,7 +94,7 @@ t.test('the directory is read in its own order (readdir(3), ls -U), not sorted',
   const names = Array.from({ length: 50 }, (_, i) => `s${i}`)
   for (const n of names) writeFileSync(join(dir, n), '')
   mkdirSync(join(dir, '.hidden'))
-  const raw = execFileSync('ls', ['-U', '-A', dir], { encoding: 'latin1' }).trim().split('\n')
+  const raw = execFileSync('ls', ['-U', '-A', dir], { env: cleanEnv(), encoding: 'latin1' }).trim().split('\n')
   if (raw.join() === [...raw].sort().join()) t.comment('ls -U lists them sorted here: this run cannot tell the two orders apart')
   t.same(readEntries(dir), { ok: true, names: raw })
 })

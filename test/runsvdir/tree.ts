@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startBin, alive, BIN, type Started, type StartOptions } from '../helpers/bin.js'
-import { cleanEnv } from '../helpers/clean-env.js'
+import { PATH, cleanEnv } from '../helpers/clean-env.js'
 import { script } from '../helpers/svdir.js'
 import { childrenOf } from '../helpers/bin.js'
 import { until } from '../helpers/until.js'
@@ -105,7 +105,7 @@ export interface RunsvdirRun extends Started {
 
 /** Starts runsvdir (ours, or opts.exe) with our runsv first on PATH; reaps its tree in teardown. */
 export function startRunsvdir (t: Tap, args: string[], opts: StartOptions & { runitDir?: string, path?: string } = {}): RunsvdirRun {
-  const path = opts.path ?? `${runsvBinDir(t, opts.runitDir)}:${process.env.PATH ?? '/usr/bin:/bin'}`
+  const path = opts.path ?? `${runsvBinDir(t, opts.runitDir)}:${PATH}`
   const r = startBin(t, 'runsvdir', args, { ...opts, env: cleanEnv({ ...opts.env, PATH: path }) })
   const tree = trackTree(t, r.pid, { killRoot: true })
   return { ...r, runsvs: () => childrenOf(r.pid), seen: tree.seen }

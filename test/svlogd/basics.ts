@@ -92,7 +92,7 @@ t.test('appends to an existing clean current; an unclean one becomes a .u', asyn
 
 t.test('usage errors exit 111 with runit\'s usage line', async t => {
   const dir = logDir(t.testdir())
-  const usage = /^usage: \S*svlogd \[-ttv\] \[-r c\] \[-R abc\] \[-l len\] \[-b buflen\] dir \.\.\.\n\n$/
+  const usage = /^usage: .*svlogd \[-ttv\] \[-r c\] \[-R abc\] \[-l len\] \[-b buflen\] dir \.\.\.\n\n$/
   for (const args of [[], ['-r', 'ab', dir], ['-r', '', dir], ['-l', '2000', dir], ['-b', '100', '-l', '100', dir]]) {
     const r = await runSvlogd(args, '')
     t.equal(r.code, 111, `exit 111 for ${JSON.stringify(args)}`)

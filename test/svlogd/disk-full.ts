@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync, unlinkSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { logDir, startSvlogd, readAll, rotated, feed } from '../helpers/svlogd.js'
 import { until } from '../helpers/until.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 
 /**
  * Runs body with a 64 KiB tmpfs mounted in the test's directory, and unmounts it before the test
@@ -14,7 +15,7 @@ import { until } from '../helpers/until.js'
 async function withTmpfs (t: Test, body: (mnt: string) => Promise<void>): Promise<void> {
   const mnt = join(t.testdir(), 'mnt')
   mkdirSync(mnt, { recursive: true })
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { encoding: 'utf8' })
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { env: cleanEnv(), encoding: 'utf8' })
   if (r.status !== 0) {
     t.fail(`mount failed: ${r.stderr}`)
     return
@@ -22,13 +23,13 @@ async function withTmpfs (t: Test, body: (mnt: string) => Promise<void>): Promis
   try {
     await body(mnt)
   } finally {
-    spawnSync('umount', ['-l', mnt])
+    spawnSync('umount', ['-l', mnt], { env: cleanEnv() })
   }
 }
 
 const canMount = (() => {
   if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root'
-  const probe = spawnSync('sh', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d"; s=$?; rmdir "$d"; exit $s'])
+  const probe = spawnSync('sh', ['-c', 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d" && umount "$d"; s=$?; rmdir "$d"; exit $s'], { env: cleanEnv() })
   return probe.status === 0 ? false : 'mount -t tmpfs is not allowed here'
 })()
 

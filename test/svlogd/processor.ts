@@ -3,6 +3,7 @@ import t from 'tap'
 import { join } from 'node:path'
 import { readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { logDir, runSvlogd, startSvlogd, readCurrent, rotated, mode, feed } from '../helpers/svlogd.js'
+import { shq } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 
 // Upper-cases the file; counts runs through state (fd 4) → newstate (fd 5); records cwd and $0.
@@ -30,7 +31,7 @@ t.test('a failing processor is restarted on the same .u until it succeeds', asyn
   const base = t.testdir()
   // Fails twice (counting in a file outside the log dir), then copies its input.
   const counter = join(base, 'tries')
-  const dir = logDir(base, `s6\n!n=$(cat ${counter} 2>/dev/null); echo $((\${n:-0} + 1)) > ${counter}; [ $((\${n:-0} + 1)) -ge 3 ] || exit 1; cat\n`)
+  const dir = logDir(base, `s6\n!n=$(cat ${shq(counter)} 2>/dev/null); echo $((\${n:-0} + 1)) > ${shq(counter)}; [ $((\${n:-0} + 1)) -ge 3 ] || exit 1; cat\n`)
   const r = await runSvlogd(['-l', '1', '-b', '2', dir], 'hello\n')
   t.equal(r.code, 0)
   t.equal(readFileSync(counter, 'utf8'), '3\n')
@@ -44,7 +45,7 @@ t.test('the next rotation waits for a running processor (logging waits with it)'
   const base = t.testdir()
   const gate = join(base, 'gate')
   // Waits until the test creates the gate file, then passes its input through.
-  const dir = logDir(base, `s6\nn0\n!while [ ! -e ${gate} ]; do sleep 0.05; done; cat\n`)
+  const dir = logDir(base, `s6\nn0\n!while [ ! -e ${shq(gate)} ]; do sleep 0.05; done; cat\n`)
   const s = startSvlogd(t, ['-l', '1', '-b', '2', dir])
   await feed(s, 'one..\n')
   await until(() => rotated(dir).filter(f => f.endsWith('.u')), f => f.length === 1, { what: 'rotated .u files' })

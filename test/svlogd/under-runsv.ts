@@ -3,14 +3,14 @@ import t from 'tap'
 import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
 import { startBin, BIN } from '../helpers/bin.js'
-import { service, stat } from '../helpers/svdir.js'
+import { service, shq, stat } from '../helpers/svdir.js'
 import { readCurrent } from '../helpers/svlogd.js'
 import { until } from '../helpers/until.js'
 
 t.test('a service\'s output reaches log/main/current through runsv\'s log pipe, stamped', async t => {
   const dir = service(t, {
     run: 'i=0; while [ $i -lt 3 ]; do echo "tick $i"; i=$((i+1)); done; exec sleep 1000',
-    log: `exec ${join(BIN, 'svlogd.js')} -tt main`
+    log: `exec ${shq(join(BIN, 'svlogd.js'))} -tt main`
   })
   mkdirSync(join(dir, 'log', 'main'))
   startBin(t, 'runsv', [dir], { services: [dir] })
