@@ -18,7 +18,9 @@ function below (r: Rlimit, wanted: bigint): bigint {
   return v === own[r]?.soft ? v - 1n : v
 }
 
-async function softLimits (args: string[], exe?: string): Promise<{ limits: Partial<Record<Rlimit, bigint>>, stderr: string, code: number | null }> {
+interface Seen { limits: Partial<Record<Rlimit, bigint>>, stderr: string, code: number | null }
+
+async function softLimits (args: string[], exe?: string): Promise<Seen> {
   const r = await runChpst([...args, 'sh', '-c', READ], { exe })
   const parsed = parseLimits(r.stdout)
   const limits: Partial<Record<Rlimit, bigint>> = {}

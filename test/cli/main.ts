@@ -52,7 +52,7 @@ t.test('anything else is an internal error: exit 101 and "please report"', async
   t.equal(EXIT_INTERNAL, 101, "s6's code")
   t.match(io.err(), /^demo: internal error: TypeError: x is not a function\n {4}at [^]*: please report\n$/, 'the stack, then please report')
   const thrown = fakeIo()
-  t.equal(await runMain(program(async () => { throw 'a string' }), thrown), 101) // eslint-disable-line no-throw-literal
+  t.equal(await runMain(program(async () => { throw 'a string' }), thrown), 101)
   t.equal(thrown.err(), 'demo: internal error: a string: please report\n')
 })
 

@@ -7,7 +7,8 @@ import { isRoot, persona, runChpst, type ChpstOptions } from '../helpers/chpst.j
 import { PATH } from '../helpers/clean-env.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
 
-type Case = [title: string, args: string[], opts?: { personality?: string, env?: Record<string, string>, root?: boolean }]
+interface CaseOptions { personality?: string, env?: Record<string, string>, root?: boolean }
+type Case = [title: string, args: string[], opts?: CaseOptions]
 
 async function both (dir: string, args: string[], opts: Case[2] = {}): Promise<{ ours: unknown, theirs: unknown }> {
   const run = async (impl: 'ours' | 'runit'): Promise<unknown> => {

@@ -13,7 +13,10 @@ import { startRunsvdir, makeService } from '../runsvdir/tree.js'
 
 const LOG = 'log: ' + '.'.repeat(20)
 
-interface Seen { runsvdir: { comm: string, args: string[], ps: string }, runsv: { comm: string, argv: string[], ps: string } }
+interface Seen {
+  runsvdir: { comm: string, args: string[], ps: string }
+  runsv: { comm: string, argv: string[], ps: string }
+}
 
 const ps = (pid: number): string => execFileSync('ps', ['-o', 'comm=,args=', '-p', String(pid)], { encoding: 'latin1' }).trim()
 

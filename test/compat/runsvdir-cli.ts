@@ -24,7 +24,9 @@ t.test('usage lines and exit codes', needRunit(), async t => {
 })
 
 /** Distinct stderr lines of runsvdir on `args` until `enough` of them, with paths normalised. */
-async function lines (t: Test, i: Impl, args: (base: string) => string[], setup: (base: string) => void, enough: number): Promise<string[]> {
+async function lines (
+  t: Test, i: Impl, args: (base: string) => string[], setup: (base: string) => void, enough: number
+): Promise<string[]> {
   const base = t.testdir()
   setup(base)
   const r = startRunsvdir(t, args(base), { exe: i.exe, runitDir: i.runitDir, cwd: base })

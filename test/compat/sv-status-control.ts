@@ -20,7 +20,9 @@ while :; do sleep 1; done`
 
 const started = (dir: string): boolean => readText(join(dir, 'sigs')).includes('start')
 
-async function everyCommand (t: Parameters<Parameters<typeof t.test>[1]>[0], root: string, pair: typeof PAIRS[number]): Promise<Step[]> {
+type Test = Parameters<Parameters<typeof t.test>[1]>[0]
+
+async function everyCommand (t: Test, root: string, pair: typeof PAIRS[number]): Promise<Step[]> {
   const base = join(root, `${pair.runsv}-${pair.sv}`)
   mkdirSync(join(base, 'nosup'), { recursive: true })
   const dir = serviceIn(base, { run: SERVICE, log: 'exec cat >/dev/null' })
@@ -77,7 +79,7 @@ async function everyCommand (t: Parameters<Parameters<typeof t.test>[1]>[0], roo
 const STUBBORN = "trap '' TERM\n: > trapped\nexec sleep 1000"
 const FINISH = 'while [ ! -e go ]; do sleep 0.1; done'
 
-async function timeoutsAndFinish (t: Parameters<Parameters<typeof t.test>[1]>[0], root: string, pair: typeof PAIRS[number]): Promise<Step[]> {
+async function timeoutsAndFinish (t: Test, root: string, pair: typeof PAIRS[number]): Promise<Step[]> {
   const base = join(root, `${pair.runsv}-${pair.sv}`)
   mkdirSync(base, { recursive: true })
   const dir = serviceIn(base, { run: STUBBORN, finish: FINISH })

@@ -12,7 +12,9 @@ const RUNIT = runitBin('svlogd')
 interface Outcome { code: number | null, stderr: string, files: string[], current: string, modes: string[] }
 
 /** Runs both implementations, each on its own copy of the log dir(s). */
-async function both (base: string, args: (dir: string) => string[], input: string | Buffer, config?: string): Promise<{ runit: Outcome, ours: Outcome }> {
+async function both (
+  base: string, args: (dir: string) => string[], input: string | Buffer, config?: string
+): Promise<{ runit: Outcome, ours: Outcome }> {
   const run = async (who: 'runit' | 'ours'): Promise<Outcome> => {
     const dir = logDir(join(base, who), config)
     const r = await runSvlogd(args(dir), input, who === 'runit' ? { exe: RUNIT } : {})

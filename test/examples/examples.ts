@@ -333,7 +333,8 @@ for (const name of names) {
     const port = await freePort()
     if (name === 'nginx') writeFileSync(join(base, 'webapp', 'env', 'PORT'), `${await freePort()}\n`)
     const pre = { t, base, dir, sock, port, standIn }
-    const bin = makeBin(base, standIn ? { [plan.daemon]: plan.standIn?.(pre) ?? {} } : {}, standIn ? plan.helpers ?? [] : [])
+    const daemons = standIn ? { [plan.daemon]: plan.standIn?.(pre) ?? {} } : {}
+    const bin = makeBin(base, daemons, standIn ? plan.helpers ?? [] : [])
     const env = cleanEnv({ PATH: `${bin}:${PATH}`, SVDIR: base })
     if (plan.conf !== undefined) writeFileSync(join(dir, 'conf'), plan.conf(pre))
     plan.prepare?.(pre)

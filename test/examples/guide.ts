@@ -2,7 +2,7 @@
 // fresh HOME; every line of its ```console blocks is accounted for below.
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { ROOT, startBin, processesWithEnv } from '../helpers/bin.js'

@@ -2,7 +2,9 @@
 
 export interface UntilOptions { timeout?: number, interval?: number, what?: string }
 
-export async function until<T> (read: () => T | Promise<T>, ok: (v: T) => boolean, opts: UntilOptions = {}): Promise<T> {
+export async function until<T> (
+  read: () => T | Promise<T>, ok: (v: T) => boolean, opts: UntilOptions = {}
+): Promise<T> {
   const timeout = opts.timeout ?? 5000
   const end = Date.now() + timeout
   let last: T | undefined

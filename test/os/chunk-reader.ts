@@ -33,7 +33,8 @@ t.test('chunks and end from a pipe; pause and resume', async t => {
   const p = makePipe(join(t.testdir(), 'fifo'))
   const seen: Buffer[] = []
   const ended = new Promise<Error | null>(resolve => {
-    const reader = readChunks(p.readFd, 65536, { data: (b) => { seen.push(b); reader.pause(); setImmediate(() => { reader.resume() }) }, end: resolve })
+    const data = (b: Buffer): void => { seen.push(b); reader.pause(); setImmediate(() => { reader.resume() }) }
+    const reader = readChunks(p.readFd, 65536, { data, end: resolve })
   })
   for (let i = 0; i < 100; i++) writeSync(p.writeFd, `line ${i}\n`)
   closeSync(p.writeFd)

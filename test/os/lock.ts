@@ -9,7 +9,9 @@ import { until } from '../helpers/until.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 
 /** Holds an flock on path in another process until teardown (reaped by pid). */
-async function holdElsewhere (t: { teardown: (fn: () => unknown) => void }, path: string, ms = 100_000): Promise<number> {
+type Tap = { teardown: (fn: () => unknown) => void }
+
+async function holdElsewhere (t: Tap, path: string, ms = 100_000): Promise<number> {
   // One process, exec'd into sleep with the locked descriptor: killing its pid ends the lock.
   const holder = spawn('/bin/sh', ['-c', 'exec 9>>"$1"; flock -x 9; exec sleep "$2"', 'sh', path, String(ms / 1000)], { env: cleanEnv(), stdio: 'ignore' })
   const gone = new Promise(resolve => holder.once('exit', resolve))

@@ -5,7 +5,8 @@ import { CONTROL, publishes, type ControlLetter } from '../../build/protocol/con
 import type { RunState } from '../../build/protocol/status.js'
 
 const T0 = { sec: 1000, nano: 500 }
-const at = (ms: number): { sec: number, nano: number } => ({ sec: 1000 + Math.floor(ms / 1000), nano: (ms % 1000) * 1e6 + 500 })
+const at = (ms: number): { sec: number, nano: number } =>
+  ({ sec: 1000 + Math.floor(ms / 1000), nano: (ms % 1000) * 1e6 + 500 })
 const kinds = (fx: Effect[]): string[] => fx.map(f => f.kind === 'spawn' ? `spawn ${f.who} ${f.stage} ${f.args.join(' ')}`.trim() : f.kind === 'kill' ? `kill ${f.signal}` : f.kind === 'hook' ? `hook ${f.letter}` : f.kind)
 
 function running (log = false): State {
@@ -208,7 +209,9 @@ t.test('every letter in every state does what its cell of LETTERS says', async t
             const label = `${letter} on ${c.who} ${c.state}${paused ? ' paused' : ''}${handled ? ', handled by control/' + asked! : ''}, stop ${stop.signal}/${stop.killAfterMs}`
             t.same(kinds(r.effects), [...want, ...kinds(settle)], label)
             const after = r.state[c.who]!
-            t.same([after.want, after.once, after.paused, after.gotTerm, after.state, after.pid], [svc.want, svc.once, svc.paused, svc.gotTerm, c.state, svc.pid], label)
+            t.same(
+              [after.want, after.once, after.paused, after.gotTerm, after.state, after.pid],
+              [svc.want, svc.once, svc.paused, svc.gotTerm, c.state, svc.pid], label)
             if (publishes(letter) && c.who === 'main') t.ok(r.effects.some(f => f.kind === 'publish' && f.who === 'main'), `${label}: publishes`)
             cells++
           }

@@ -15,7 +15,9 @@ function environ (pid: number | string): string[] {
 }
 
 /** Supervises a service that saves its environment; returns it, and runsv's own. */
-async function environments (t: Test, runitDir?: string): Promise<{ service: string[], runsv: string[], certs: string }> {
+interface Environments { service: string[], runsv: string[], certs: string }
+
+async function environments (t: Test, runitDir?: string): Promise<Environments> {
   const base = t.testdir()
   const certs = join(base, 'extra.pem')
   writeFileSync(certs, '') // empty: Node loads nothing and says nothing

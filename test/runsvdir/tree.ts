@@ -58,7 +58,9 @@ export function cmdline (pid: number): string {
  * Remembers every descendant of `root` it ever sees (sampled every 100 ms and on demand) and
  * kills them all by pid in teardown. Register it after startBin: teardowns run last-in first-out.
  */
-export function trackTree (t: Tap, root: number, opts: { killRoot?: boolean } = {}): { sample: () => void, seen: () => number[] } {
+export function trackTree (
+  t: Tap, root: number, opts: { killRoot?: boolean } = {}
+): { sample: () => void, seen: () => number[] } {
   const seen = new Map<number, string>()
   const sample = (): void => {
     for (const p of descendantsOf(root)) {
@@ -104,7 +106,9 @@ export interface RunsvdirRun extends Started {
 }
 
 /** Starts runsvdir (ours, or opts.exe) with our runsv first on PATH; reaps its tree in teardown. */
-export function startRunsvdir (t: Tap, args: string[], opts: StartOptions & { runitDir?: string, path?: string } = {}): RunsvdirRun {
+export function startRunsvdir (
+  t: Tap, args: string[], opts: StartOptions & { runitDir?: string, path?: string } = {}
+): RunsvdirRun {
   const path = opts.path ?? `${runsvBinDir(t, opts.runitDir)}:${PATH}`
   const r = startBin(t, 'runsvdir', args, { ...opts, env: cleanEnv({ ...opts.env, PATH: path }) })
   const tree = trackTree(t, r.pid, { killRoot: true })

@@ -12,7 +12,9 @@ import type { Started } from '../helpers/bin.js'
 interface Svc { dir: string, runsv: Started, run: (...args: string[]) => Promise<SvResult> }
 
 /** A SIGNAL_RECORDER service (or `run`) under our runsv, up and recording; run() calls sv from its parent. */
-async function up (t: Test, spec: { run?: string, finish?: string, check?: string, down?: boolean } = {}): Promise<Svc> {
+type Spec = { run?: string, finish?: string, check?: string, down?: boolean }
+
+async function up (t: Test, spec: Spec = {}): Promise<Svc> {
   const dir = service(t, { run: SIGNAL_RECORDER, ...spec })
   const r = runsv(t, 'ours', dir)
   if (spec.down === true) await until(() => stat(dir), s => s === 'down\n', { timeout: 15000, what: 'stat' })
