@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { join, dirname, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cleanEnv } from './clean-env.js'
+import { underState, type StartState } from './start-state.js'
 import { procStat } from '../../build/os/proc.js'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -25,13 +26,6 @@ export interface StartOptions {
   exe?: string
   /** start it as a shell would after `ulimit -Sn nofile; trap '' ignore…` (lib/os/inherit.ts) */
   startedWith?: StartState
-}
-
-export interface StartState { nofile: number, ignore: string[] }
-
-/** exe and args run through sh, which sets the state and execs exe in the same pid. */
-export function underState (state: StartState, exe: string, args: string[]): [string, string[]] {
-  return ['/bin/sh', ['-c', `ulimit -S -n ${state.nofile} && trap '' ${state.ignore.join(' ')} && exec "$0" "$@"`, exe, ...args]]
 }
 
 export interface Started {

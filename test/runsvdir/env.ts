@@ -7,6 +7,7 @@ import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { needRunit, RUNIT_DIR } from '../helpers/runit.js'
 import { startRunsvdir, makeService } from './tree.js'
+import { LOW, needLowLimit, noteState } from '../helpers/start-state.js'
 
 const HELD = 'RUNIT_TS_HELD_NODE_EXTRA_CA_CERTS'
 
@@ -53,24 +54,21 @@ async function startState (t: Test, runit: boolean): Promise<string> {
   const base = t.testdir()
   const scan = join(base, 'service')
   mkdirSync(scan)
-  const note = `set -- $(grep 'Max open files' /proc/$$/limits); echo "$4 $(sed -n 's/^SigIgn:\\t//p' /proc/$$/status)" > state`
-  const svc = makeService(join(base, 'sv'), 'state', `${note}\nexec sleep 1000`)
+  const svc = makeService(join(base, 'sv'), 'state', `${noteState('state')}\nexec sleep 1000`)
   symlinkSync(svc, join(scan, 'state'))
   startRunsvdir(t, [scan], {
     services: [svc],
-    startedWith: { nofile: 1000, ignore: ['INT', 'QUIT', 'HUP', 'TERM'] },
+    startedWith: LOW,
     ...(runit ? { runitDir: RUNIT_DIR, exe: join(RUNIT_DIR, 'runsvdir') } : {})
   })
   return await until(() => existsSync(join(svc, 'state')) ? readFileSync(join(svc, 'state'), 'utf8') : '', s => s !== '', { what: 'state' })
 }
 
-const HARD = Number(/^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1])
-const lowHard = HARD > 1000 ? false : 'the hard open-files limit is 1000 or less here'
 
-t.test('through runsvdir and runsv, the service gets the limit and INT and QUIT ignored, as under runit', { skip: lowHard }, async t => {
+t.test('through runsvdir and runsv, the service gets the limit and INT and QUIT ignored, as under runit', needLowLimit, async t => {
   t.equal(await startState(t, false), '1000 0000000000000006\n', 'ours (HUP and TERM are caught by the supervisors)')
 })
 
-t.test('runit\'s runsvdir and runsv give the same', { ...needRunit(), ...(lowHard === false ? {} : { skip: lowHard }) }, async t => {
+t.test('runit\'s runsvdir and runsv give the same', { ...needRunit(), ...(needLowLimit.skip === false ? {} : needLowLimit) }, async t => {
   t.equal(await startState(t, true), '1000 0000000000000006\n')
 })

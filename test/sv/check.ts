@@ -3,15 +3,14 @@
 // and it gets the open-files soft limit and ignored signals sv was started with.
 import t from 'tap'
 import { join } from 'node:path'
-import { copyFileSync, readFileSync } from 'node:fs'
-import { BIN, runBin, underState } from '../helpers/bin.js'
+import { copyFileSync } from 'node:fs'
+import { BIN, runBin } from '../helpers/bin.js'
+import { LOW, needLowLimit, noteState, underState } from '../helpers/start-state.js'
 import { service, stat, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { needRunit } from '../helpers/runit.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 import { runsv, sv, PAIRS } from '../helpers/sv.js'
-
-const HARD = Number(/^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1])
 
 async function upWithCheck (t: Parameters<Parameters<typeof t.test>[1]>[0], check: string, impl: 'ours' | 'runit' = 'ours'): Promise<string> {
   const dir = service(t, { run: 'exec sleep 1000', check })
@@ -47,9 +46,9 @@ t.test('a compiled check keeps argv[0] "./check"', async t => {
   t.match(r.stderr, /^\.\/check: missing operand\n/)
 })
 
-t.test('check gets the limit and all the ignored signals sv was started with', { skip: HARD > 1000 ? false : 'the hard open-files limit is 1000 or less here' }, async t => {
-  const dir = await upWithCheck(t, `set -- $(grep 'Max open files' /proc/$$/limits); echo "$4 $(sed -n 's/^SigIgn:\\t//p' /proc/$$/status)" > ./check.state`)
-  const [exe, args] = underState({ nofile: 1000, ignore: ['INT', 'QUIT', 'HUP', 'TERM'] }, join(BIN, 'sv.js'), ['check', dir])
+t.test('check gets the limit and all the ignored signals sv was started with', needLowLimit, async t => {
+  const dir = await upWithCheck(t, noteState('./check.state'))
+  const [exe, args] = underState(LOW, join(BIN, 'sv.js'), ['check', dir])
   const r = await runBin('sv', args, { exe, env: cleanEnv() })
   t.equal(r.code, 0, r.stderr)
   // runit's sv catches no signal: HUP and TERM stay ignored too (bits 1, 2, 3 and 15).
