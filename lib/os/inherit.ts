@@ -56,15 +56,20 @@ export function ignoreWords (caught: readonly NodeJS.Signals[] = []): string[] {
   return env === null ? [] : [env, `--ignore-signal=${ignored.join(',')}`, '--']
 }
 
+let prlimitWords: string[] | undefined
+
 /**
  * `cmd`, run through the programs that give it the limit and ignored signals this process was
  * started with; `caught` are left out of the ignored ones. A prefixed program gets `file` as its
  * argv[0] (prlimit and env cannot set another).
  */
 export function withStartState (cmd: Command, caught: readonly NodeJS.Signals[] = []): Command {
-  const soft = nofileToRestore()
-  const prlimit = soft === undefined ? undefined : findTool('prlimit')
-  const words = [...(prlimit === undefined ? [] : [prlimit, `--nofile=${soft!}:`, '--']), ...ignoreWords(caught)]
+  if (prlimitWords === undefined) {
+    const soft = nofileToRestore()
+    const prlimit = soft === undefined ? undefined : findTool('prlimit')
+    prlimitWords = prlimit === undefined ? [] : [prlimit, `--nofile=${soft!}:`, '--']
+  }
+  const words = [...prlimitWords, ...ignoreWords(caught)]
   if (words.length === 0) return cmd
   return { file: words[0]!, args: [...words.slice(1), cmd.file, ...cmd.args] }
 }
