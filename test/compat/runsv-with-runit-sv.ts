@@ -40,7 +40,7 @@ async function scenario (t: Test, runsvExe: string | undefined): Promise<string[
   out.push(await sv('status', dir))
   out.push(await sv('cont', dir))
   await settled('run, want down\n')
-  // Not -v here: runit's sv may judge from the status written before runsv read the u (spec §4.5).
+  // Not -v here: runit's sv may judge from the status written before runsv read the u (sv(8), WAITING).
   out.push(await sv('up', dir))
   await settled('run\n')
   out.push(await sv('check', dir))

@@ -1,4 +1,4 @@
-// The deliberate differences from runit's sv that fix its races (spec §10.8-9), shown side by
+// The deliberate differences from runit's sv that fix its races (sv(8), DIFFERENCES FROM RUNIT), shown side by
 // side: the same situation given to runit's C sv and to ours. runit's sv fails what ours passes,
 // which also shows these tests can fail.
 import t from 'tap'

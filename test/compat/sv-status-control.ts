@@ -44,7 +44,7 @@ async function everyCommand (t: Test, root: string, pair: typeof PAIRS[number]):
   await s.sv('-v', 'down', './svc')
   await s.sv('status', './svc')
   // Not -v once: runit's sv compares whole seconds and may take the record of the down just
-  // before as the result (spec §4.5; test/compat/sv-races.ts).
+  // before as the result (sv(8), WAITING; test/compat/sv-races.ts).
   await s.sv('o', './svc')
   await settle('run, want down\n')
   await s.sv('status', './svc')
@@ -103,7 +103,7 @@ async function timeoutsAndFinish (t: Test, root: string, pair: typeof PAIRS[numb
   await s.sv('-v', 'up', './svc')
   await until(() => existsSync(trapped), x => x, { timeout: 15000, what: 'the run ignoring TERM' })
   // Time is the behaviour: runit's sv takes a process started in its own second as restarted
-  // (whole-second compare, spec §4.5), so let a second pass first.
+  // (whole-second compare, sv(8), WAITING), so let a second pass first.
   await new Promise(resolve => setTimeout(resolve, 1100))
   await s.sv('-w', '0', 'force-restart', './svc')
   await settle('finish\n')

@@ -70,7 +70,8 @@ t.test('pattern matching agrees with runit\'s (e lines echoed on stderr)', needR
   const lines = ['', 'a', 'aa', 'ab', 'aab', 'abab', 'abc', 'abcd', 'a*bx', '**x', '*x', 'xyz', 'xyyz', 'x y z',
     'tcpsvd: info: pid 1977 from 10.0.0.1', 'error: disk', 'fatal: x', '+', 'a+b']
   const patterns = ['*', 'a*', '*b', '*ab', '*b*b', '**x', '+ab', 'x+yz', 'x+y*', '*pid*', '*: *: pid *', 'a+b', '+a', '*+', 'ab', '', '*error*']
-  // Lines are ordered so that no "+c" reaches the end of a line: there runit read a stale byte (spec §10.14).
+  // Lines are ordered so that no "+c" reaches the end of a line: there runit read a stale byte
+  // (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2).
   for (const p of patterns) {
     const base = join(t.testdir(), String(patterns.indexOf(p)))
     mkdirSync(base, { recursive: true })

@@ -1,4 +1,4 @@
-// sv's status line and message grammar, byte for byte (runit's sv.c output, spec §4.7).
+// sv's status line and message grammar, byte for byte (runit's sv.c output, sv(8), DESCRIPTION).
 import t from 'tap'
 import { statusLine, messageLine, fileWarning } from '../../build/sv/report.js'
 import type { SvStatus } from '../../build/protocol/status.js'

@@ -1,5 +1,5 @@
 // sv judges a command only by a status record runsv published after the command was written
-// (spec §10.8). Here the test itself plays runsv through the real FIFOs and files, so it decides
+// (sv(8), DIFFERENCES FROM RUNIT). Here the test itself plays runsv through the real FIFOs and files, so it decides
 // exactly when (and whether) a record is published.
 import t, { type Test } from 'tap'
 import { join } from 'node:path'

@@ -62,7 +62,7 @@ t.test('stamps have microseconds, as runit\'s gettimeofday', async t => {
   t.ok(nanos.some(n => Math.floor(n / 1000) % 1000 !== 0), `sub-millisecond digits: ${nanos.join(' ')}`)
 })
 
-t.test('a last line without a newline is written at EOF (spec §10.12), with a newline added', async t => {
+t.test('a last line without a newline is written at EOF (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2), with a newline added', async t => {
   const dir = logDir(t.testdir())
   const r = await runSvlogd([dir], 'one\ntwo\npartial')
   t.equal(r.code, 0)

@@ -1,4 +1,4 @@
-// Parsing <logdir>/config (spec §6.3): every line kind, units, runit's scanning quirks.
+// Parsing <logdir>/config (svlogd(8), CONFIG): every line kind, units, runit's scanning quirks.
 import t from 'tap'
 import { parseConfig, defaultConfig } from '../../build/svlogd/config.js'
 

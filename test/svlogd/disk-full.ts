@@ -1,5 +1,6 @@
 // A full disk (a 64 KiB tmpfs): svlogd keeps the data and retries, honours N < n by deleting old
-// files, and still stops on TERM (spec §10.13). Needs root to mount; skipped with a reason otherwise.
+// files, and still stops on TERM (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2). Needs root to mount;
+// skipped with a reason otherwise.
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import { mkdirSync, writeFileSync, unlinkSync } from 'node:fs'

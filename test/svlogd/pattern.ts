@@ -1,4 +1,4 @@
-// runit's pattern matching (spec §6.5): anchored, no backtracking, * and + rules, last match wins.
+// runit's pattern matching (svlogd(8), PATTERN MATCHING): anchored, no backtracking, * and + rules, last match wins.
 import t from 'tap'
 import { pmatch, select, type Instruction } from '../../build/svlogd/pattern.js'
 
@@ -48,7 +48,7 @@ t.test('plus', async t => {
   t.notOk(m('a+', 'a'), 'a + at the end of the pattern never matches')
 })
 
-t.test('the stale-byte over-read of runit is fixed (spec §10.14)', async t => {
+t.test('the stale-byte over-read of runit is fixed (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2)', async t => {
   // runit matched "x" against "x+y" when the previous line was "xy": it read the byte after the line.
   const buf = Buffer.from('xy')
   t.notOk(pmatch(Buffer.from('x+y'), buf, 0, 1), 'the byte after the line is not looked at')

@@ -11,7 +11,7 @@ const numbered = (from: number, count: number): string => {
   return out
 }
 
-t.test('lines already in the pipe when TERM comes are written, the partial last one too (spec §10.12)', async t => {
+t.test('lines already in the pipe when TERM comes are written, the partial last one too (svlogd(8), DIFFERENCES FROM RUNIT 2.1.2)', async t => {
   const dir = logDir(t.testdir(), 's0\n')
   const s = startSvlogd(t, ['-v', dir])
   await until(() => s.stderr(), e => e.includes('new:'), { what: 'stderr' })

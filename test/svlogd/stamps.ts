@@ -1,4 +1,4 @@
-// svlogd's three stamp formats (golden strings, spec §0.3), and the man page's SYNOPSIS = usage.
+// svlogd's three stamp formats (golden strings, svlogd(8), -t), and the man page's SYNOPSIS = usage.
 import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
