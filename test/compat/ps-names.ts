@@ -9,6 +9,7 @@ import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { runitBin, needRunit, RUNIT_DIR } from '../helpers/runit.js'
 import { argvOf, commOf } from '../helpers/ps.js'
+import { cleanEnv } from '../helpers/clean-env.js'
 import { startRunsvdir, makeService } from '../runsvdir/tree.js'
 
 const LOG = 'log: ' + '.'.repeat(20)
@@ -18,7 +19,14 @@ interface Seen {
   runsv: { comm: string, argv: string[], ps: string }
 }
 
-const ps = (pid: number): string => execFileSync('ps', ['-o', 'comm=,args=', '-p', String(pid)], { encoding: 'latin1' }).trim()
+/** What ps shows in its comm and args columns; the start of args, argv[0], as `argv0` when given
+ * (it may hold spaces: the checkout's path). */
+function ps (pid: number, argv0?: string): string {
+  const column = (c: string): string => execFileSync('ps', ['-o', `${c}=`, '-p', String(pid)], { env: cleanEnv(), encoding: 'latin1' }).trim()
+  const args = column('args')
+  const [first] = argvOf(pid)
+  return `${column('comm')} ${argv0 !== undefined && first !== undefined && args.startsWith(first) ? argv0 + args.slice(first.length) : args}`
+}
 
 async function seen (t: Test, runit: boolean): Promise<Seen> {
   const scan = join(t.testdir(), 'service')
@@ -29,7 +37,11 @@ async function seen (t: Test, runit: boolean): Promise<Seen> {
   await until(() => argvOf(r.pid), a => a[3]?.endsWith('boom\n') === true, { what: 'argv' })
   const [runsv] = await until(() => r.runsvs(), l => l.length === 1, { what: 'runsvs' })
   return {
-    runsvdir: { comm: commOf(r.pid), args: argvOf(r.pid).slice(1).map(a => a.replace(scan, 'SCAN')), ps: ps(r.pid).replace(/^(\S+\s+)\S+/, '$1ARGV0').replace(scan, 'SCAN') },
+    runsvdir: {
+      comm: commOf(r.pid),
+      args: argvOf(r.pid).slice(1).map(a => a.replace(scan, 'SCAN')),
+      ps: ps(r.pid, 'ARGV0').replace(scan, 'SCAN')
+    },
     runsv: { comm: commOf(runsv!), argv: argvOf(runsv!), ps: ps(runsv!) }
   }
 }
