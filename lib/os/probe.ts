@@ -4,10 +4,18 @@
 // descriptor already closed.
 
 import { statSync, openSync, closeSync, constants, type Stats } from 'node:fs'
+import { errnoCode } from '../errors/errors.js'
 
-/** stat(2) of path, or undefined when nothing is there (ENOENT); other errors are thrown. */
+/** stat(2) of path, or undefined when nothing is there (ENOENT, or ENOTDIR: a file stands where a
+ * directory of the path should; Node 24 says undefined for both, Node 20 throws the second);
+ * other errors are thrown. */
 export function statIfExists (path: string): Stats | undefined {
-  return statSync(path, { throwIfNoEntry: false })
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch (err) {
+    if (errnoCode(err) === 'ENOTDIR') return undefined
+    throw err
+  }
 }
 
 /** Something is at `path` (any error counts as no). */

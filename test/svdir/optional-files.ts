@@ -7,12 +7,12 @@ import { readOptional, parseDecimal } from '../../build/svdir/optional-file.js'
 import { notificationFd, writeReadiness, isReady, MAX_NOTIFICATION_FD } from '../../build/svdir/ready-file.js'
 import { servicePaths } from '../../build/svdir/layout.js'
 
-t.test('readOptional: the text, null when there is no file, other errors thrown', async t => {
+t.test('readOptional: the text, null when there is nothing there, other errors thrown', async t => {
   const dir = t.testdir({ 'timeout-kill': '3000\n', sub: {} })
   t.equal(readOptional(join(dir, 'timeout-kill')), '3000\n')
   t.equal(readOptional(join(dir, 'down-signal')), null)
   t.throws(() => readOptional(join(dir, 'sub')), { code: 'EISDIR' })
-  t.throws(() => readOptional(join(dir, 'timeout-kill', 'x')), { code: 'ENOTDIR' })
+  t.equal(readOptional(join(dir, 'timeout-kill', 'x')), null, 'nothing under a file (ENOTDIR): on Node 20 as on 24')
 })
 
 t.test('parseDecimal: digits with spaces and newlines around, nothing else', async t => {
