@@ -31,6 +31,8 @@ t.test('the demo supervises hello and webapp, its hints work as printed, and ^C 
 
   const [, dir] = await until(() => /is supervising (\S+)/.exec(out), m => m !== null, { what: 'demo output' }) as RegExpExecArray
   const [, path] = await until(() => new RegExp(`export SVDIR=${dir} PATH=(\\S+):\\$PATH`).exec(out), m => m !== null, { what: 'the export hint' }) as RegExpExecArray
+  // The hints come in more than one chunk: wait for the last of them.
+  await until(() => out, o => o.includes('Press Ctrl-C to stop everything.'), { what: 'the last hint' })
   t.match(out, 'sv status hello webapp', 'suggests sv status')
   for (const name of ['hello', 'webapp']) {
     const svc = join(dir!, name)
