@@ -4,7 +4,7 @@
 import { getopt, scanUlong } from './getopt.js'
 import { UsageError, SysError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
-import { lookupCommand } from '../sv/commands.js'
+import { lookupCommand, lookupOwnCommand } from '../sv/commands.js'
 import { versionLine, type Program, type Io } from './main.js'
 
 const EXIT = { ok: 0, maxFailed: 99, usage: 100, fatal: 100 } as const // sv(8)
@@ -25,7 +25,7 @@ export const isLsb = (io: Pick<Io, 'invokedAs'>): boolean => io.invokedAs !== 's
 
 async function run (io: Io, lsb: boolean): Promise<number> {
   const startMs = Date.now()
-  const { opts, rest } = getopt(io.argv, 'w:vV')
+  const { opts, rest } = getopt(io.argv, lsb ? 'w:vV' : 'w:vVj')
   if (opts.has('V')) {
     io.stderr(versionLine('sv') + '\n')
     throw new UsageError()
@@ -37,6 +37,9 @@ async function run (io: Io, lsb: boolean): Promise<number> {
 
   const word = rest[0]
   if (word === undefined) throw new UsageError()
+  const own = lsb ? null : lookupOwnCommand(word)
+  if (own === 'list') return await list(io, rest.slice(1), opts.has('j'))
+  if (opts.has('j')) throw new UsageError('illegal option -- j') // runit's words: -j belongs to list only
   const names = lsb ? [io.invokedAs] : rest.slice(1)
   if (names.length === 0) throw new UsageError()
   const command = lookupCommand(word, lsb)
@@ -57,6 +60,21 @@ async function run (io: Io, lsb: boolean): Promise<number> {
   })
   if (outcome.lsbStatus !== undefined) return outcome.lsbStatus
   return Math.min(outcome.errors, EXIT.maxFailed)
+}
+
+/** sv list [-j] [service ...]: the table (colour on a terminal, unless NO_COLOR), or JSON. */
+async function list (io: Io, names: string[], json: boolean): Promise<number> {
+  const { overview, overviewJson, overviewTable, failures, wantColour } = await import('../sv/overview.js')
+  const svdir = io.env.SVDIR ?? DEFAULT_SVDIR
+  let o
+  try {
+    o = overview(names, svdir, io.cwd, Math.floor(Date.now() / 1000))
+  } catch (err) {
+    throw new SysError(`unable to read directory ${svdir}`, err)
+  }
+  const colour = !json && wantColour((await import('node:tty')).isatty(1), io.env)
+  io.stdout(json ? overviewJson(o) : overviewTable(o, colour))
+  return Math.min(failures(o), EXIT.maxFailed)
 }
 
 export const sv: Program = {
