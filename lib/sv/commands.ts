@@ -92,7 +92,7 @@ export function wantAfter (letters: string): 'up' | 'down' | null {
 
 /** Words of runit-ts's own read-only commands, compared exactly. Their first letters mean nothing
  * to runit's sv (which has no b f g j l m n r v w y z command), so no runit word changes meaning. */
-export const OWN_WORDS = { list: 'list', ls: 'list' } as const
+export const OWN_WORDS = { list: 'list', ls: 'list', log: 'log' } as const
 
 export type OwnCommand = typeof OWN_WORDS[keyof typeof OWN_WORDS]
 
