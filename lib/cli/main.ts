@@ -21,6 +21,8 @@ export interface Io {
   cwd: string
   stdout: (text: string) => void
   stderr: (text: string) => void
+  /** writes bytes to stdout unchanged; false once the reader has gone (EPIPE) */
+  stdoutBytes?: (bytes: Uint8Array) => boolean
   /** makes ps show this process as runit's `name` run with argv (comm and command line) */
   showAs: (name: string) => void
 }
@@ -65,8 +67,8 @@ function currentDir (): string {
  * exit), without creating process.stdout: that stream alone costs sv a few ms of start-up.
  * A descriptor in non-blocking mode (EAGAIN) falls back to the stream, which queues.
  */
-function writeAll (fd: 1 | 2, text: string): void {
-  let buf = Buffer.from(text)
+function writeAll (fd: 1 | 2, text: string | Uint8Array): boolean {
+  let buf = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength)
   while (buf.length > 0) {
     let n: number
     try {
@@ -75,10 +77,11 @@ function writeAll (fd: 1 | 2, text: string): void {
       const code = errnoCode(err)
       if (code === 'EAGAIN') (fd === 1 ? process.stdout : process.stderr).write(buf)
       else if (code !== 'EPIPE') throw err
-      return
+      return code !== 'EPIPE'
     }
     buf = buf.subarray(n)
   }
+  return true
 }
 
 export function processIo (): Io {
@@ -97,6 +100,7 @@ export function processIo (): Io {
     cwd: currentDir(),
     stdout: (t) => { writeAll(1, t) },
     stderr: (t) => { writeAll(2, t) },
+    stdoutBytes: (b) => writeAll(1, b),
     showAs: (name) => { showAs(name, argv) }
   }
 }

@@ -4,7 +4,7 @@
 import { getopt, scanUlong } from './getopt.js'
 import { UsageError, SysError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
-import { lookupCommand } from '../sv/commands.js'
+import { lookupCommand, lookupOwnCommand } from '../sv/commands.js'
 import { versionLine, type Program, type Io } from './main.js'
 
 const EXIT = { ok: 0, maxFailed: 99, usage: 100, fatal: 100 } as const // sv(8)
@@ -25,7 +25,7 @@ export const isLsb = (io: Pick<Io, 'invokedAs'>): boolean => io.invokedAs !== 's
 
 async function run (io: Io, lsb: boolean): Promise<number> {
   const startMs = Date.now()
-  const { opts, rest } = getopt(io.argv, 'w:vV')
+  const { opts, rest } = getopt(io.argv, lsb ? 'w:vV' : 'w:vVj')
   if (opts.has('V')) {
     io.stderr(versionLine('sv') + '\n')
     throw new UsageError()
@@ -37,6 +37,10 @@ async function run (io: Io, lsb: boolean): Promise<number> {
 
   const word = rest[0]
   if (word === undefined) throw new UsageError()
+  const own = lsb ? null : lookupOwnCommand(word)
+  if (own === 'list') return await list(io, rest.slice(1), opts.has('j'))
+  if (own === 'log' && !opts.has('j')) return await log(io, rest.slice(1))
+  if (opts.has('j')) throw new UsageError('illegal option -- j') // runit's words: -j belongs to list only
   const names = lsb ? [io.invokedAs] : rest.slice(1)
   if (names.length === 0) throw new UsageError()
   const command = lookupCommand(word, lsb)
@@ -57,6 +61,68 @@ async function run (io: Io, lsb: boolean): Promise<number> {
   })
   if (outcome.lsbStatus !== undefined) return outcome.lsbStatus
   return Math.min(outcome.errors, EXIT.maxFailed)
+}
+
+/** sv list [-j] [service ...]: the table (colour on a terminal, unless NO_COLOR), or JSON. */
+async function list (io: Io, names: string[], json: boolean): Promise<number> {
+  const { overview, overviewJson, overviewTable, failures, wantColour } = await import('../sv/overview.js')
+  const svdir = io.env.SVDIR ?? DEFAULT_SVDIR
+  let o
+  try {
+    o = overview(names, svdir, io.cwd, Math.floor(Date.now() / 1000))
+  } catch (err) {
+    throw new SysError(`unable to read directory ${svdir}`, err)
+  }
+  const colour = !json && wantColour((await import('node:tty')).isatty(1), io.env)
+  io.stdout(json ? overviewJson(o) : overviewTable(o, colour))
+  return Math.min(failures(o), EXIT.maxFailed)
+}
+
+/** Lines shown by sv log without -n (tail's default). */
+export const DEFAULT_LOG_LINES = 10
+/** How often sv log -f looks for news, ms. */
+const FOLLOW_MS = 200
+
+/** sv log [-f] [-n N] service ...: the last lines of each service's svlogd directories. */
+async function log (io: Io, args: string[]): Promise<number> {
+  const { opts, rest: names } = getopt(args, 'fn:')
+  const n = opts.get('n')
+  const count = typeof n === 'string' ? scanUlong(n) : DEFAULT_LOG_LINES
+  if (names.length === 0) throw new UsageError()
+  const { resolveService } = await import('../sv/client.js')
+  const { readFileSync } = await import('node:fs')
+  const { svlogdDirs, tailServices, CurrentFollower, mergeLines } = await import('../sv/log.js')
+  const { PREFIX, messageLine } = await import('../sv/report.js')
+  const svdir = io.env.SVDIR ?? DEFAULT_SVDIR
+  let errors = 0
+  const services: Array<{ name: string, dirs: string[] }> = []
+  for (const name of names) {
+    let dirs: string[]
+    try {
+      const p = resolveService(name, svdir, io.cwd)
+      dirs = svlogdDirs(readFileSync(`${p.log}/run`, 'utf8'), p.log)
+    } catch (err) {
+      errors++
+      io.stdout(messageLine(PREFIX.warning, name, 'unable to read log/run', err))
+      continue
+    }
+    if (dirs.length === 0) {
+      errors++
+      io.stdout(messageLine(PREFIX.warning, name, 'no svlogd log directory in log/run'))
+      continue
+    }
+    services.push({ name, dirs })
+  }
+  const show = (lines: ReadonlyArray<{ service: string, text: string }>): void => {
+    if (lines.length === 0) return
+    io.stdout(lines.map(l => (names.length > 1 ? `${l.service}: ` : '') + l.text + '\n').join(''))
+  }
+  const followers = opts.has('f') ? services.flatMap(s => s.dirs.map(d => new CurrentFollower(s.name, d))) : []
+  show(count === 0 ? [] : tailServices(services, count))
+  if (!opts.has('f') || followers.length === 0) return Math.min(errors, EXIT.maxFailed)
+  return await new Promise<number>(() => {
+    setInterval(() => { show(mergeLines(followers.map(f => f.poll()))) }, FOLLOW_MS)
+  })
 }
 
 export const sv: Program = {

@@ -77,3 +77,25 @@ export function nice (inc: number): number {
   }
   return next
 }
+
+export interface ProcUsage {
+  /** user + system CPU time of the process itself (not its children), in seconds */
+  cpuSeconds: number
+  /** resident set size in bytes (VmRSS) */
+  rssBytes: number
+}
+
+/** CPU time and resident memory of a live process from /proc, or null when there is none. */
+export function procUsage (pid: number): ProcUsage | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    if (f[0] === 'Z' || f[0] === 'X') return null
+    // after ")": utime(14) and stime(15) in clock ticks
+    const cpuSeconds = (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND
+    const rss = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return { cpuSeconds, rssBytes: rss === null ? 0 : Number(rss[1]) * 1024 }
+  } catch {
+    return null
+  }
+}

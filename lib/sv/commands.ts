@@ -89,3 +89,14 @@ export function wantAfter (letters: string): 'up' | 'down' | null {
   for (const l of letters) want = (isControlLetter(l) ? statusWant(l) : null) ?? want
   return want
 }
+
+/** Words of runit-ts's own read-only commands, compared exactly. Their first letters mean nothing
+ * to runit's sv (which has no b f g j l m n r v w y z command), so no runit word changes meaning. */
+export const OWN_WORDS = { list: 'list', ls: 'list', log: 'log' } as const
+
+export type OwnCommand = typeof OWN_WORDS[keyof typeof OWN_WORDS]
+
+/** The runit-ts command a word names exactly, or null. */
+export function lookupOwnCommand (word: string): OwnCommand | null {
+  return Object.hasOwn(OWN_WORDS, word) ? OWN_WORDS[word as keyof typeof OWN_WORDS] : null
+}

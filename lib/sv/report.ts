@@ -25,14 +25,21 @@ export function statusLine (name: string, s: SvStatus, normallyUp: boolean, nowS
   let line = (s.state === null ? '' : STATE_WORD[s.state]) + name + ': '
   if (s.state !== 'down') line += `(pid ${s.pid}) `
   line += `${Math.max(0, nowSec - s.when.sec)}s`
-  const up = s.pid !== 0
-  if (up && !normallyUp) line += ', normally down'
-  if (!up && normallyUp) line += ', normally up'
-  if (up && s.paused) line += ', paused'
-  if (!up && s.want === 'up') line += ', want up'
-  if (up && s.want === 'down') line += ', want down'
-  if (up && s.gotTerm) line += ', got TERM'
+  for (const flag of statusFlags(s, normallyUp)) line += ', ' + flag
   return line
+}
+
+/** The words after the age in a status line, in runit's order ("normally down", "paused", …). */
+export function statusFlags (s: SvStatus, normallyUp: boolean): string[] {
+  const up = s.pid !== 0
+  const flags: string[] = []
+  if (up && !normallyUp) flags.push('normally down')
+  if (!up && normallyUp) flags.push('normally up')
+  if (up && s.paused) flags.push('paused')
+  if (!up && s.want === 'up') flags.push('want up')
+  if (up && s.want === 'down') flags.push('want down')
+  if (up && s.gotTerm) flags.push('got TERM')
+  return flags
 }
 
 /** "<prefix><name>: <text>[: <reason>]\n", runit's out(); no reason when err is undefined. */
