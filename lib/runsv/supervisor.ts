@@ -16,10 +16,11 @@ import { closePipe, type Pipe } from '../os/pipe.js'
 import { sendSignal, killWithGroup } from '../os/signals.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
 import { readStopPolicy, readFinishTimeout } from './stop-policy.js'
+import { readRestartPolicy } from './restart-policy.js'
 import { findLeftover, stopLeftover } from './leftovers.js'
 import { startService, type ServiceIo } from './spawn.js'
 import { EventQueue } from './event-queue.js'
-import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
+import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
   /** the service directory as given (used in messages) */
@@ -157,7 +158,7 @@ export class Supervisor {
         ev = { kind: 'term', ...await this.decide('main', 'x'), now }
         break
       case 'exited':
-        ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow() }
+        ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow(), restart: this.restartPolicy(raw.who) }
         break
       case 'timer':
         ev = raw
@@ -246,11 +247,16 @@ export class Supervisor {
     if (pid === 0) {
       // No process exists: handle its "exit 111" at once, which the one-second rule then paces.
       await this.apply({ kind: 'started', who, stage, pid: 0, now: taiNow() })
-      await this.apply({ kind: 'exited', who, code: 111, signal: 0, finishExists: who === 'main' && stage === 'run' && readable(this.paths.finish), now: taiNow() })
+      await this.apply({ kind: 'exited', who, code: 111, signal: 0, finishExists: who === 'main' && stage === 'run' && readable(this.paths.finish), now: taiNow(), restart: this.restartPolicy(who) })
       return
     }
     const finishKillMs = stage === 'finish' ? readFinishTimeout(this.paths, this.say) : 0
     await this.apply({ kind: 'started', who, stage, pid, now: taiNow(), finishKillMs })
+  }
+
+  /** The main service's restart policy, read at each of its exits; the log service has runit's. */
+  private restartPolicy (who: Who): RestartPolicy {
+    return who === 'main' ? readRestartPolicy(this.paths, this.say) : RUNIT_RESTART
   }
 
   private flushPublish (): void {
