@@ -5,8 +5,8 @@
 // counts from the next one; a bad file is said in one line and runit's behaviour kept.
 
 import { readOptional, parseDecimal } from '../svdir/optional-file.js'
-import { parseSignal, signalNumber } from '../os/signals.js'
-import { RUNIT_RESTART, type RestartPolicy } from './state.js'
+import { parseSignal, signalNumber, signalWord } from '../os/signals.js'
+import { RUNIT_RESTART, type RestartPolicy, type DownReason } from './state.js'
 import type { SvPaths } from '../svdir/layout.js'
 import type { Say } from '../errors/say.js'
 
@@ -86,5 +86,18 @@ function readOrSay (path: string, label: string, say: Say): string | null {
   } catch (err) {
     say.warn(`unable to read ${label}`, err)
     return null
+  }
+}
+
+/** The reason as sv status prints it after runit's line (supervise/reason). */
+export function reasonText (r: DownReason): string {
+  switch (r.kind) {
+    case 'normal-exit':
+      return `normal exit (${r.signal === 0 ? `exit ${r.code}` : `signal ${signalWord(r.signal)}`})`
+    case 'respawn-limit':
+      return `respawn limit reached (${r.starts} starts in ${r.intervalMs / 1000}s)` +
+        (r.retryMs > 0 ? `, retry after ${r.retryMs / 1000}s` : '')
+    case 'finish-125':
+      return './finish exited 125'
   }
 }

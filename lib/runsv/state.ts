@@ -54,6 +54,17 @@ export type DownReason =
   | { kind: 'respawn-limit', starts: number, intervalMs: number, retryMs: number }
   | { kind: 'finish-125' }
 
+/** One end of a run of the main service, for supervise/deaths: when it started and ended (the
+ * exit of ./run), how, and what runsv did next: `restart`, or why not (the policy's reason,
+ * `down` or `exit` when wanted so). */
+export interface Death {
+  started: Tai
+  ended: Tai
+  code: number
+  signal: number
+  next: 'restart' | DownReason['kind'] | 'down' | 'exit'
+}
+
 export interface Svc {
   state: RunState
   want: Want
@@ -66,8 +77,8 @@ export interface Svc {
   once: boolean
   /** the 1-second rule holds back the next start */
   delayed: boolean
-  /** the last exit of ./run, for ./finish's arguments */
-  lastExit: { code: number, signal: number }
+  /** the last exit of ./run, for ./finish's arguments and the death record */
+  lastExit: { code: number, signal: number, started?: Tai, ended?: Tai }
   /** the pause before the next quick restart, in ms (restart-backoff doubles it) */
   backoffMs: number
   /** the current delay is a restart-backoff pause, which u ends at once */
@@ -113,6 +124,8 @@ export type Effect =
   | { kind: 'publish', who: Who }
   | { kind: 'delay', who: Who, ms: number, purpose: TimerPurpose }
   | { kind: 'close-log-pipe' }
+  /** add a line to supervise/deaths (main service) */
+  | { kind: 'death', death: Death }
   | { kind: 'exit' }
 
 export interface Step { state: State, effects: Effect[] }
@@ -326,13 +339,18 @@ class Builder {
       s.reason = { kind: 'finish-125' }
     }
     if (who === 'main' && wasRun) {
-      s.lastExit = { code: code ?? -1, signal }
+      s.lastExit = { code: code ?? -1, signal, started: s.when, ended: now }
       this.judge(s, code, signal, now, policy)
       if (finishExists) {
         s.state = 'finish'
         this.publish(who)
         return
       }
+    }
+    const { started, ended, code: lastCode, signal: lastSignal } = s.lastExit
+    if (who === 'main' && started !== undefined && ended !== undefined && s.state !== 'down') {
+      const next = s.reason?.kind ?? (s.want === 'up' ? 'restart' : s.want)
+      this.fx.push({ kind: 'death', death: { started, ended, code: lastCode, signal: lastSignal, next } })
     }
     s.state = 'down'
     const lived = ms(now) - ms(s.when)
@@ -426,7 +444,9 @@ class Builder {
     if (main.pid === 0 && !main.delayed) {
       if (main.state === 'finish') {
         const { code, signal } = main.lastExit
-        this.fx.push({ kind: 'spawn', who: 'main', stage: 'finish', args: [String(code), String(signal)] })
+        // runit's two arguments; a third when the restart policy keeps the service down (runsv(8))
+        const args = [String(code), String(signal), ...(main.reason === null ? [] : [main.reason.kind])]
+        this.fx.push({ kind: 'spawn', who: 'main', stage: 'finish', args })
       } else if (main.want === 'up' || main.once) {
         this.fx.push({ kind: 'spawn', who: 'main', stage: 'run', args: [] })
       }

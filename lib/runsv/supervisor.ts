@@ -16,11 +16,13 @@ import { closePipe, type Pipe } from '../os/pipe.js'
 import { sendSignal, killWithGroup } from '../os/signals.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
 import { readStopPolicy, readFinishTimeout } from './stop-policy.js'
-import { readRestartPolicy } from './restart-policy.js'
+import { readRestartPolicy, reasonText } from './restart-policy.js'
+import { reasonFileText, writeReason } from '../svdir/reason-file.js'
+import { recordDeath, deathTally, DEFAULT_DEATH_TALLY } from '../svdir/deaths-file.js'
 import { findLeftover, stopLeftover } from './leftovers.js'
 import { startService, type ServiceIo } from './spawn.js'
 import { EventQueue } from './event-queue.js'
-import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
+import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type Death, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
   /** the service directory as given (used in messages) */
@@ -43,6 +45,8 @@ type RawEvent =
 /** One side's supervise/ and the pid its pid file holds. */
 interface Side extends SuperviseDir {
   lastPid: number | null
+  /** what supervise/reason holds (main service); '' for none or no file */
+  lastReason: string
 }
 
 export class Supervisor {
@@ -85,8 +89,8 @@ export class Supervisor {
   ) {
     this.say = opts.say
     this.stdio = opts.stdio ?? { in: 0, out: 1, err: 2 }
-    this.main = { ...main, lastPid: null }
-    this.log = log === null ? null : { ...log, lastPid: null }
+    this.main = { ...main, lastPid: null, lastReason: '' }
+    this.log = log === null ? null : { ...log, lastPid: null, lastReason: '' }
     for (const who of this.log === null ? ['main' as const] : ['main' as const, 'log' as const]) this.dirty.add(who)
     let resolveExited: (fault: Error | undefined) => void = () => {}
     this.exited = new Promise(resolve => { resolveExited = resolve })
@@ -231,6 +235,9 @@ export class Supervisor {
       case 'close-log-pipe':
         this.closePipe()
         return
+      case 'death':
+        this.recordDeath(fx.death)
+        return
       case 'exit':
         this.finish()
         return
@@ -265,6 +272,11 @@ export class Supervisor {
       const svc = who === 'main' ? this.state.main : this.state.log
       if (side === null || svc === null) continue
       try {
+        const reason = reasonFileText(svc.when, svc.reason === null ? null : reasonText(svc.reason))
+        if (reason !== side.lastReason) {
+          writeReason(side.paths, reason)
+          side.lastReason = reason
+        }
         publishRecord(side.paths, record(svc, side))
         side.lastPid = svc.pid
       } catch (err) {
@@ -272,6 +284,26 @@ export class Supervisor {
       }
     }
     this.dirty.clear()
+  }
+
+  /** Adds the death to supervise/deaths, kept to max-death-tally lines. */
+  private recordDeath (death: Death): void {
+    let keep: number
+    try {
+      keep = deathTally(this.paths)
+    } catch (err) {
+      this.say.warn('unable to read max-death-tally', err)
+      keep = DEFAULT_DEATH_TALLY
+    }
+    if (Number.isNaN(keep)) {
+      this.say.warn('max-death-tally: not a number from 0 to 4096')
+      keep = DEFAULT_DEATH_TALLY
+    }
+    try {
+      recordDeath(this.paths, death, keep)
+    } catch (err) {
+      this.say.warn('unable to write supervise/deaths', err)
+    }
   }
 
   private closePipe (): void {

@@ -4,7 +4,9 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
-import { startBin } from '../helpers/bin.js'
+import { startBin, killQuietly, perProcessOnly } from '../helpers/bin.js'
+import { sv } from '../helpers/sv.js'
+import { needRunit } from '../helpers/runit.js'
 import { service, stat, pidOf, readText } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { readStatus } from '../../build/svdir/status-file.js'
@@ -108,4 +110,61 @@ t.test('respawn-limit retry=: wanted up again after the pause', async t => {
   t.equal(starts(dir).length, 2)
   await until(() => starts(dir), l => l.length >= 3, { what: 'retried', timeout: 10000 })
   t.pass('started again without sv up')
+})
+
+t.test('sv status says why a service is down; runit\'s sv prints runit\'s line; sv up clears it', async t => {
+  const dir = service(t, { run: `${COUNTED_RUN}; exit 1`, finish: 'echo "$@" >> ./finish.log' })
+  writeFileSync(join(dir, 'respawn-limit'), '2 60\n')
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => wantDown(dir), w => w, { what: 'stopped by the limit', timeout: 10000 })
+  const ours = await sv('ours', ['status', dir])
+  t.match(ours.stdout, new RegExp(`^down: ${dir}: \\d+s, normally up, respawn limit reached \\(3 starts in 60s\\)\\n$`))
+  t.same(lines(join(dir, 'finish.log')), ['1 0', '1 0', '1 0 respawn-limit'], './finish is told why as its third argument')
+  if (needRunit().skip === false) {
+    const theirs = await sv('runit', ['status', dir])
+    t.match(theirs.stdout, new RegExp(`^down: ${dir}: \\d+s, normally up\\n$`), 'runit\'s sv: runit\'s line')
+  }
+  sendControl(servicePaths(dir), 'u')
+  await until(() => starts(dir), l => l.length >= 4, { what: 'started by u' })
+  sendControl(servicePaths(dir), 'd')
+  await until(() => stat(dir), x => x === 'down\n', { what: 'down by d' })
+  t.match((await sv('ours', ['status', dir])).stdout, new RegExp(`^down: ${dir}: \\d+s, normally up\\n$`), 'told down: runit\'s line only')
+})
+
+t.test('normal-exit: sv status by code and by signal; runit\'s sv the same file without it', async t => {
+  const dir = service(t, { run: `${COUNTED_RUN}; [ "$n" -eq 1 ] && exit 3; exec sleep 1000` })
+  writeFileSync(join(dir, 'normal-exit'), '3 HUP\n')
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => wantDown(dir), w => w, { what: 'down after exit 3' })
+  t.match((await sv('ours', ['status', dir])).stdout, /, normally up, normal exit \(exit 3\)\n$/)
+  sendControl(servicePaths(dir), 'u')
+  await until(() => stat(dir), x => x === 'run\n', { what: 'run' })
+  process.kill(pidOf(dir), 'SIGHUP')
+  await until(() => wantDown(dir), w => w, { what: 'down after HUP' })
+  t.match((await sv('ours', ['status', dir])).stdout, /, normally up, normal exit \(signal HUP\)\n$/)
+  if (needRunit().skip === false) t.match((await sv('runit', ['status', dir])).stdout, /^down: .*: \d+s, normally up\n$/)
+})
+
+t.test('sv runs: the deaths, newest first, kept across a runsv killed and started again', perProcessOnly, async t => {
+  const dir = service(t, { run: `${COUNTED_RUN}; [ "$n" -le 2 ] && exit 1; exec sleep 1000` })
+  writeFileSync(join(dir, 'normal-exit'), 'TERM\n')
+  writeFileSync(join(dir, 'max-death-tally'), '3\n')
+  const first = startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => starts(dir), l => l.length === 3, { what: 'third run', timeout: 10000 })
+  await until(() => stat(dir), x => x === 'run\n', { what: 'run' })
+  const pid = pidOf(dir)
+  killQuietly(first.pid, 'SIGKILL')
+  await first.exit
+  // the next runsv stops the run left behind (TERM, a normal exit here) before it starts its own
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => starts(dir), l => l.length === 4, { what: 'the next runsv\'s run', timeout: 10000 })
+  await until(() => stat(dir), x => x === 'run\n', { what: 'run' })
+  t.not(pidOf(dir), pid)
+  process.kill(pidOf(dir), 'SIGTERM')
+  await until(() => wantDown(dir), w => w, { what: 'down after TERM' })
+  const out = (await sv('ours', ['runs', dir])).stdout.split('\n').filter(Boolean)
+  t.equal(out.length, 3, 'max-death-tally keeps three')
+  t.match(out[0], new RegExp(`^${dir}: \\d+s ago, ran \\d+\\.\\d{3}s, signal TERM, not restarted: normal exit$`))
+  t.match(out[2], /, exit 1, restarted$/, 'the oldest kept: the second run, before runsv was killed')
+  t.equal((await sv('ours', ['r', dir])).code, 100, 'only the whole word: r alone is a usage error, as in runit')
 })

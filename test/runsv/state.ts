@@ -7,7 +7,8 @@ import type { RunState } from '../../build/protocol/status.js'
 const T0 = { sec: 1000, nano: 500 }
 const at = (ms: number): { sec: number, nano: number } =>
   ({ sec: 1000 + Math.floor(ms / 1000), nano: (ms % 1000) * 1e6 + 500 })
-const kinds = (fx: Effect[]): string[] => fx.map(f => f.kind === 'spawn' ? `spawn ${f.who} ${f.stage} ${f.args.join(' ')}`.trim() : f.kind === 'kill' ? `kill ${f.signal}` : f.kind === 'hook' ? `hook ${f.letter}` : f.kind)
+// death effects (supervise/deaths) are tested on their own, below
+const kinds = (fx: Effect[]): string[] => fx.filter(f => f.kind !== 'death').map(f => f.kind === 'spawn' ? `spawn ${f.who} ${f.stage} ${f.args.join(' ')}`.trim() : f.kind === 'kill' ? `kill ${f.signal}` : f.kind === 'hook' ? `hook ${f.letter}` : f.kind)
 
 function running (log = false): State {
   let s = initialState(T0, false, log ? { normallyDown: false } : null)
@@ -306,7 +307,7 @@ t.test('normal-exit: a listed code or signal keeps the service down with want do
   const once = ctl(step(s, { kind: 'started', who: 'main', stage: 'run', pid: 60, now: at(0) }).state, 'o').state
   t.equal(step(once, { kind: 'exited', who: 'main', code: 3, signal: 0, finishExists: false, now: at(5000), restart: p }).state.main.reason, null, 'no reason when not wanted up')
   const fin = step(step(s, { kind: 'started', who: 'main', stage: 'run', pid: 60, now: at(0) }).state, { kind: 'exited', who: 'main', code: 3, signal: 0, finishExists: true, now: at(5000), restart: p })
-  t.same(kinds(fin.effects), ['publish', 'spawn main finish 3 0'], './finish still runs')
+  t.same(kinds(fin.effects), ['publish', 'spawn main finish 3 0 normal-exit'], './finish still runs, told why as its third argument')
   t.same(kinds(step(fin.state, { kind: 'exited', who: 'main', code: 0, signal: 0, finishExists: true, now: at(5100), restart: p }).effects), ['publish'], 'then the service stays down')
   const r = crash(s, 0, 5000, p, 3)
   const u = ctl(r.state, 'u')
@@ -346,4 +347,22 @@ t.test('respawn-limit: more than COUNT starts within INTERVAL keeps the service 
   t.same(kinds(again.effects), ['publish', 'spawn main run'], 'retry: up again')
   t.same([again.state.main.want, again.state.main.reason], ['up', null])
   t.same(kinds(step(ctl(r.state, 'd').state, { kind: 'timer', who: 'main', purpose: d.purpose }).effects), [], 'a d meanwhile cancels the retry')
+})
+
+t.test('each end of a main run is a death: started, ended, how, and what runsv did next', async t => {
+  const p = policy({ normalCodes: [3] })
+  const s = step(initialState(T0, false, null), { kind: 'boot' }).state
+  const deaths = (fx: Effect[]) => fx.flatMap(f => f.kind === 'death' ? [f.death] : [])
+  t.same(deaths(crash(s, 0, 5000, p, 1).effects), [{ started: at(0), ended: at(5000), code: 1, signal: 0, next: 'restart' }])
+  t.same(deaths(crash(s, 0, 5000, p, 3).effects).map(d => d.next), ['normal-exit'])
+  t.same(deaths(crash(s, 0, 5000, p, null, 9).effects).map(d => [d.code, d.signal]), [[-1, 9]])
+  const up = step(s, { kind: 'started', who: 'main', stage: 'run', pid: 60, now: at(0) }).state
+  const fin = step(up, { kind: 'exited', who: 'main', code: 1, signal: 0, finishExists: true, now: at(5000), restart: p })
+  t.same(deaths(fin.effects), [], 'not while ./finish runs')
+  const after = step(step(fin.state, { kind: 'started', who: 'main', stage: 'finish', pid: 61, now: at(5010) }).state,
+    { kind: 'exited', who: 'main', code: FINISH_KEEP_DOWN, signal: 0, finishExists: true, now: at(5100), restart: p })
+  t.same(deaths(after.effects), [{ started: at(0), ended: at(5000), code: 1, signal: 0, next: 'finish-125' }], 'but after it, with the run\'s times')
+  t.same(deaths(step(ctl(up, 'd').state, { kind: 'exited', who: 'main', code: null, signal: 15, finishExists: false, now: at(6000) }).effects).map(d => d.next), ['down'])
+  const log = step(running(true), { kind: 'exited', who: 'log', code: 1, signal: 0, finishExists: false, now: at(6000) })
+  t.same(deaths(log.effects), [], 'the log service keeps no record')
 })
