@@ -124,6 +124,9 @@ export type Effect =
   | { kind: 'publish', who: Who }
   | { kind: 'delay', who: Who, ms: number, purpose: TimerPurpose }
   | { kind: 'close-log-pipe' }
+  /** clear the pending timers of this kind (a backoff pause u ended, a retry that is moot), so
+   * that an idle runsv keeps none */
+  | { kind: 'cancel', who: Who, purpose: 'spacing' | 'retry' }
   /** add a line to supervise/deaths (main service) */
   | { kind: 'death', death: Death }
   | { kind: 'exit' }
@@ -267,6 +270,9 @@ class Builder {
     const intent = CONTROL[letter].intent
     if (intent === undefined) return
     const s = this.svc(who)
+    if (s.reason?.kind === 'respawn-limit' && s.reason.retryMs > 0) {
+      this.fx.push({ kind: 'cancel', who, purpose: 'retry' })
+    }
     s.reason = null
     if (intent === 'up') {
       // sv up: a new series of starts and pauses; a backoff pause ends at once
@@ -276,6 +282,7 @@ class Builder {
         s.delayed = false
         s.backingOff = false
         s.timerN++
+        this.fx.push({ kind: 'cancel', who, purpose: 'spacing' })
       }
     }
     if (intent === 'once') {

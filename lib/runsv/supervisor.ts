@@ -75,6 +75,8 @@ export class Supervisor {
   private readonly main: Side
   private readonly log: Side | null
   private readonly timers = new Set<NodeJS.Timeout>()
+  /** the pending spacing and retry timers, by service, for 'cancel' */
+  private readonly restartTimers = new Map<NodeJS.Timeout, { who: Who, purpose: 'spacing' | 'retry' }>()
   private readonly dirty = new Set<Who>()
   private readonly resolveExited: (fault: Error | undefined) => void
   private finished = false
@@ -227,11 +229,21 @@ export class Supervisor {
       case 'delay': {
         const timer = setTimeout(() => {
           this.timers.delete(timer)
+          this.restartTimers.delete(timer)
           this.queue.push({ kind: 'timer', who: fx.who, purpose: fx.purpose })
         }, fx.ms)
         this.timers.add(timer)
+        if (fx.purpose.kind !== 'kill') this.restartTimers.set(timer, { who: fx.who, purpose: fx.purpose.kind })
         return
       }
+      case 'cancel':
+        for (const [timer, { who, purpose }] of this.restartTimers) {
+          if (who !== fx.who || purpose !== fx.purpose) continue
+          clearTimeout(timer)
+          this.timers.delete(timer)
+          this.restartTimers.delete(timer)
+        }
+        return
       case 'close-log-pipe':
         this.closePipe()
         return
@@ -319,6 +331,7 @@ export class Supervisor {
     this.queue.close()
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
+    this.restartTimers.clear()
     this.closePipe()
     closeSupervise(this.main)
     if (this.log !== null) closeSupervise(this.log)

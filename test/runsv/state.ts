@@ -283,7 +283,7 @@ t.test('u during a backoff pause starts at once; the pause\'s timer is then igno
   r = crash(s, 2000, 2100, p)
   t.same(delays(r.effects), [2000])
   const u = ctl(r.state, 'u')
-  t.same(kinds(u.effects), ['publish', 'spawn main run'], 'u ends a backoff pause')
+  t.same(kinds(u.effects), ['cancel', 'publish', 'spawn main run'], 'u ends a backoff pause, and its timer')
   t.equal(u.state.main.backoffMs, 1000, 'and starts the series again')
   const d = r.effects.find(f => f.kind === 'delay')
   if (d?.kind !== 'delay') return
@@ -328,7 +328,7 @@ t.test('respawn-limit: more than COUNT starts within INTERVAL keeps the service 
   t.same([r.state.main.want, r.state.main.reason], ['down', { kind: 'respawn-limit', starts: 3, intervalMs: 10000, retryMs: 0 }])
   s = r.state
   const u = ctl(s, 'u')
-  t.same(kinds(u.effects), ['publish', 'spawn main run'], 'u clears it')
+  t.same(kinds(u.effects), ['publish', 'spawn main run'], 'u clears it (no retry=: no timer to cancel)')
   t.same(u.state.main.reason, null)
   r = crash(u.state, 7000, 9000, p)
   t.same(kinds(r.effects), ['publish', 'spawn main run'], 'and counts again from there')
@@ -346,7 +346,9 @@ t.test('respawn-limit: more than COUNT starts within INTERVAL keeps the service 
   const again = step(r.state, { kind: 'timer', who: 'main', purpose: d.purpose })
   t.same(kinds(again.effects), ['publish', 'spawn main run'], 'retry: up again')
   t.same([again.state.main.want, again.state.main.reason], ['up', null])
-  t.same(kinds(step(ctl(r.state, 'd').state, { kind: 'timer', who: 'main', purpose: d.purpose }).effects), [], 'a d meanwhile cancels the retry')
+  const down = ctl(r.state, 'd')
+  t.same(kinds(down.effects), ['cancel', 'publish'], 'a d meanwhile cancels the retry timer')
+  t.same(kinds(step(down.state, { kind: 'timer', who: 'main', purpose: d.purpose }).effects), [], 'and a late one does nothing')
 })
 
 t.test('each end of a main run is a death: started, ended, how, and what runsv did next', async t => {
