@@ -14,7 +14,7 @@ import { taiNow, compareTai, type Tai } from '../protocol/tai64.js'
 import type { SvStatus } from '../protocol/status.js'
 import { errnoCode, errnoError } from '../errors/errors.js'
 import { execError, invocation } from '../os/program-file.js'
-import { statIfExists } from '../os/probe.js'
+import { statIfExists, exists } from '../os/probe.js'
 import { withStartState } from '../os/inherit.js'
 import { publishes, wantAfter, type Command } from './commands.js'
 import { statusLine, deathLine, messageLine, fileWarning, PREFIX } from './report.js'
@@ -203,8 +203,9 @@ class Session {
     if (got.kind !== 'ok') return -1
     const first = letters.charAt(0)
     const wantByte = got.status.want === 'up' ? 'u' : 'd'
-    // Already wanted: nothing to send, except d after once (want down, no TERM sent yet).
-    if (wantByte === first && (first !== 'd' || got.status.gotTerm)) return 0
+    // Already wanted: nothing to send, except d after once (want down, no TERM sent yet), and u
+    // to a service in a restart-backoff pause (not runit's), which the u ends (runsv(8)).
+    if (wantByte === first && (first !== 'd' || got.status.gotTerm) && !(first === 'u' && inBackoffPause(got.status, svc.paths))) return 0
     const stamp = statusStamp(svc.paths)
     let r
     try {
@@ -420,6 +421,12 @@ class Session {
     }
     return { errors: this.errors }
   }
+}
+
+/** Down with want up and a restart-backoff file: perhaps in a pause that only a u ends. Without
+ * the file, sv sends nothing to a service already wanted up, as runit's. */
+function inBackoffPause (s: SvStatus, paths: SvPaths): boolean {
+  return s.pid === 0 && s.state === 'down' && s.want === 'up' && exists(paths.restartBackoff)
 }
 
 /** Runs one sv invocation: the send (or status) pass, then, when asked, the wait loop. */
