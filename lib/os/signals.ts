@@ -10,6 +10,12 @@ export function signalNumber (name: string | null | undefined): number {
   return BY_NAME[name] ?? 0
 }
 
+/** The name of signal `n` without SIG ("TERM"), or the number as text when it has none. */
+export function signalWord (n: number): string {
+  const name = Object.keys(BY_NAME).find(k => BY_NAME[k] === n)
+  return name === undefined ? String(n) : name.replace(/^SIG/, '')
+}
+
 /** A signal given as a name (TERM, SIGTERM, any case) or a number; null when there is no such signal. */
 export function parseSignal (text: string): NodeJS.Signals | null {
   const t = text.trim().toUpperCase()

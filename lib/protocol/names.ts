@@ -18,10 +18,21 @@ export const LOG = 'log'
 export const DOWN_SIGNAL = 'down-signal'
 export const TIMEOUT_KILL = 'timeout-kill'
 export const TIMEOUT_FINISH = 'timeout-finish'
+/** Optional restart policy (runsv(8), RESTART POLICY; not runit's): the longest pause of the
+ * doubling backoff in seconds, Upstart's `respawn limit COUNT INTERVAL [retry=SECONDS]`, its
+ * `normal exit` codes and signals, and s6's bound on supervise/deaths. */
+export const RESTART_BACKOFF = 'restart-backoff'
+export const RESPAWN_LIMIT = 'respawn-limit'
+export const NORMAL_EXIT = 'normal-exit'
+export const MAX_DEATH_TALLY = 'max-death-tally'
 /** Optional readiness (s6's notification-fd): the descriptor ./run writes a newline to when ready. */
 export const NOTIFICATION_FD = 'notification-fd'
 /** supervise/ready: the pid of the run that said it is ready (not runit's; its sv ignores it). */
 export const READY = 'ready'
+/** supervise/reason: why the service is down with want down, when the restart policy decided it;
+ * supervise/deaths: the record of the last runs' ends (neither is runit's; its sv ignores them). */
+export const REASON = 'reason'
+export const DEATHS = 'deaths'
 /** Directory of control/<letter> override scripts. */
 export const CONTROL_DIR = 'control'
 /** Suffix of the write-then-rename temporaries (runit's status.new, stat.new, pid.new). */

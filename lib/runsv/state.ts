@@ -25,11 +25,45 @@ export const RUNIT_STOP: StopPolicy = { signal: 'SIGTERM', killAfterMs: 0 }
  * that outlived timeout-kill or of a ./finish that outlived timeout-finish (identified by pid,
  * stage and the run's start time, so a later process is never hit). */
 export type TimerPurpose =
-  | { kind: 'spacing' }
+  | { kind: 'spacing', n?: number }
+  /** respawn-limit's retry=: want up again, if the limit still holds the service down */
+  | { kind: 'retry', n: number }
   | { kind: 'kill', pid: number, when: Tai, state: 'run' | 'finish' }
 
 /** ./finish exits with this to keep the service down (s6's "permanent failure"). */
 export const FINISH_KEEP_DOWN = 125
+
+/** The restart policy of the service directory's optional files, read at each exit of the main
+ * service (runsv(8), RESTART POLICY); RUNIT_RESTART without them. */
+export interface RestartPolicy {
+  /** restart-backoff in ms: the longest pause before a restart; 0 (or up to 1 s): runit's 1 s */
+  backoffMaxMs: number
+  /** normal-exit: exit codes, and signal numbers, after which the run is not restarted */
+  normalCodes: readonly number[]
+  normalSignals: readonly number[]
+  /** respawn-limit: more than `count` starts within `intervalMs` and the service stays down
+   * (retryMs 0), or is wanted up again after retryMs */
+  limit: { count: number, intervalMs: number, retryMs: number } | null
+}
+
+export const RUNIT_RESTART: RestartPolicy = { backoffMaxMs: 0, normalCodes: [], normalSignals: [], limit: null }
+
+/** Why a service that was wanted up is down with want down (not runit's: it has none of these). */
+export type DownReason =
+  | { kind: 'normal-exit', code: number, signal: number }
+  | { kind: 'respawn-limit', starts: number, intervalMs: number, retryMs: number }
+  | { kind: 'finish-125' }
+
+/** One end of a run of the main service, for supervise/deaths: when it started and ended (the
+ * exit of ./run), how, and what runsv did next: `restart`, or why not (the policy's reason,
+ * `down` or `exit` when wanted so). */
+export interface Death {
+  started: Tai
+  ended: Tai
+  code: number
+  signal: number
+  next: 'restart' | DownReason['kind'] | 'down' | 'exit'
+}
 
 export interface Svc {
   state: RunState
@@ -43,8 +77,18 @@ export interface Svc {
   once: boolean
   /** the 1-second rule holds back the next start */
   delayed: boolean
-  /** the last exit of ./run, for ./finish's arguments */
-  lastExit: { code: number, signal: number }
+  /** the last exit of ./run, for ./finish's arguments and the death record */
+  lastExit: { code: number, signal: number, started?: Tai, ended?: Tai }
+  /** the pause before the next quick restart, in ms (restart-backoff doubles it) */
+  backoffMs: number
+  /** the current delay is a restart-backoff pause, which u ends at once */
+  backingOff: boolean
+  /** number of the current delay or retry timer, so that an older timer is ignored */
+  timerN: number
+  /** ms times of the recent starts of ./run (respawn-limit) */
+  starts: readonly number[]
+  /** why the service is down with want down, when the restart policy decided it */
+  reason: DownReason | null
 }
 
 export interface State {
@@ -65,7 +109,7 @@ export type Event =
   /** `finishKillMs`: for ./finish, the service dir's timeout-finish (0 = none, as runit) */
   | { kind: 'started', who: Who, stage: Stage, pid: number, now: Tai, finishKillMs?: number }
   /** `signal` is the number (0 for a normal exit); `finishExists`: ./finish can be opened */
-  | { kind: 'exited', who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai }
+  | { kind: 'exited', who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai, restart?: RestartPolicy }
   | { kind: 'timer', who: Who, purpose: TimerPurpose }
   /** setup is done: start what should run */
   | { kind: 'boot' }
@@ -80,6 +124,11 @@ export type Effect =
   | { kind: 'publish', who: Who }
   | { kind: 'delay', who: Who, ms: number, purpose: TimerPurpose }
   | { kind: 'close-log-pipe' }
+  /** clear the pending timers of this kind (a backoff pause u ended, a retry that is moot), so
+   * that an idle runsv keeps none */
+  | { kind: 'cancel', who: Who, purpose: 'spacing' | 'retry' }
+  /** add a line to supervise/deaths (main service) */
+  | { kind: 'death', death: Death }
   | { kind: 'exit' }
 
 export interface Step { state: State, effects: Effect[] }
@@ -97,7 +146,12 @@ export function initialSvc (now: Tai, normallyDown: boolean): Svc {
     when: now,
     once: false,
     delayed: false,
-    lastExit: { code: 0, signal: 0 }
+    lastExit: { code: 0, signal: 0 },
+    backoffMs: RESTART_SPACING_MS,
+    backingOff: false,
+    timerN: 0,
+    starts: [],
+    reason: null
   }
 }
 
@@ -216,6 +270,21 @@ class Builder {
     const intent = CONTROL[letter].intent
     if (intent === undefined) return
     const s = this.svc(who)
+    if (s.reason?.kind === 'respawn-limit' && s.reason.retryMs > 0) {
+      this.fx.push({ kind: 'cancel', who, purpose: 'retry' })
+    }
+    s.reason = null
+    if (intent === 'up') {
+      // sv up: a new series of starts and pauses; a backoff pause ends at once
+      s.starts = []
+      s.backoffMs = RESTART_SPACING_MS
+      if (s.delayed && s.backingOff) {
+        s.delayed = false
+        s.backingOff = false
+        s.timerN++
+        this.fx.push({ kind: 'cancel', who, purpose: 'spacing' })
+      }
+    }
     if (intent === 'once') {
       s.want = 'down'
       if (s.state === 'down') s.once = true
@@ -256,6 +325,7 @@ class Builder {
       s.when = now
       s.state = 'run'
       s.once = false
+      if (who === 'main') s.starts = [...s.starts, ms(now)]
     }
     s.pid = pid
     s.paused = false
@@ -266,36 +336,94 @@ class Builder {
     }
   }
 
-  exited (who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai): void {
+  exited (who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai, policy: RestartPolicy): void {
     const s = this.svc(who)
     const wasRun = s.state === 'run'
     s.pid = 0
     s.gotTerm = false
     if (who === 'main' && s.state === 'finish' && code === FINISH_KEEP_DOWN && s.want === 'up') {
       s.want = 'down'
+      s.reason = { kind: 'finish-125' }
     }
     if (who === 'main' && wasRun) {
-      s.lastExit = { code: code ?? -1, signal }
+      s.lastExit = { code: code ?? -1, signal, started: s.when, ended: now }
+      this.judge(s, code, signal, now, policy)
       if (finishExists) {
         s.state = 'finish'
         this.publish(who)
         return
       }
     }
+    const { started, ended, code: lastCode, signal: lastSignal } = s.lastExit
+    if (who === 'main' && started !== undefined && ended !== undefined && s.state !== 'down') {
+      const next = s.reason?.kind ?? (s.want === 'up' ? 'restart' : s.want)
+      this.fx.push({ kind: 'death', death: { started, ended, code: lastCode, signal: lastSignal, next } })
+    }
     s.state = 'down'
-    const spacingEnds = ms(s.when) + RESTART_SPACING_MS
+    const lived = ms(now) - ms(s.when)
     s.when = now
     this.publish(who)
-    if (ms(now) < spacingEnds) {
+    this.pause(who, s, lived, policy.backoffMaxMs)
+    if (s.reason?.kind === 'respawn-limit' && s.reason.retryMs > 0) {
+      this.fx.push({ kind: 'delay', who, ms: s.reason.retryMs, purpose: { kind: 'retry', n: s.timerN } })
+    }
+  }
+
+  /** The restart policy at an exit of ./run while wanted up: a normal exit, or one start too many
+   * within the respawn limit, sets want down (as if sv once had run) and records why. */
+  judge (s: Svc, code: number | null, signal: number, now: Tai, policy: RestartPolicy): void {
+    const limit = policy.limit
+    s.starts = limit === null ? [] : s.starts.filter(t => ms(now) - t < limit.intervalMs)
+    if (s.want !== 'up') return
+    const normal = signal === 0
+      ? code !== null && policy.normalCodes.includes(code)
+      : policy.normalSignals.includes(signal)
+    if (normal) {
+      s.want = 'down'
+      s.reason = { kind: 'normal-exit', code: code ?? -1, signal }
+    } else if (limit !== null && s.starts.length > limit.count) {
+      s.want = 'down'
+      s.reason = { kind: 'respawn-limit', starts: s.starts.length, intervalMs: limit.intervalMs, retryMs: limit.retryMs }
+      s.starts = []
+    }
+  }
+
+  /** The pause before a restart: runit's 1 s after a run that lived less than 1 s; with
+   * restart-backoff, after a run that lived less than its maximum, a pause that doubles from 1 s
+   * up to that maximum at each such run (a longer run starts the series again). */
+  pause (who: Who, s: Svc, lived: number, backoffMaxMs: number): void {
+    s.timerN++
+    let pause = lived < RESTART_SPACING_MS ? RESTART_SPACING_MS : 0
+    s.backingOff = false
+    if (backoffMaxMs > RESTART_SPACING_MS && s.want === 'up') {
+      if (lived >= backoffMaxMs) {
+        s.backoffMs = RESTART_SPACING_MS
+      } else {
+        pause = Math.max(pause, Math.min(s.backoffMs, backoffMaxMs))
+        s.backoffMs = Math.min(pause * 2, backoffMaxMs)
+        s.backingOff = pause > RESTART_SPACING_MS
+      }
+    } else {
+      s.backoffMs = RESTART_SPACING_MS
+    }
+    if (pause > 0) {
       s.delayed = true
-      this.fx.push({ kind: 'delay', who, ms: RESTART_SPACING_MS, purpose: { kind: 'spacing' } })
+      this.fx.push({ kind: 'delay', who, ms: pause, purpose: { kind: 'spacing', n: s.timerN } })
     }
   }
 
   timer (who: Who, purpose: TimerPurpose): void {
     const s = this.svc(who)
     if (purpose.kind === 'spacing') {
+      if (purpose.n !== undefined && purpose.n !== s.timerN) return
       s.delayed = false
+      s.backingOff = false
+    } else if (purpose.kind === 'retry') {
+      if (purpose.n !== s.timerN || s.reason?.kind !== 'respawn-limit' || s.want !== 'down') return
+      s.reason = null
+      s.want = 'up'
+      s.backoffMs = RESTART_SPACING_MS
+      this.publish(who)
     } else if (s.pid === purpose.pid && s.state === purpose.state && compareTai(s.when, purpose.when) === 0) {
       this.fx.push({ kind: 'kill-group', who, pid: s.pid })
     }
@@ -323,7 +451,9 @@ class Builder {
     if (main.pid === 0 && !main.delayed) {
       if (main.state === 'finish') {
         const { code, signal } = main.lastExit
-        this.fx.push({ kind: 'spawn', who: 'main', stage: 'finish', args: [String(code), String(signal)] })
+        // runit's two arguments; a third when the restart policy keeps the service down (runsv(8))
+        const args = [String(code), String(signal), ...(main.reason === null ? [] : [main.reason.kind])]
+        this.fx.push({ kind: 'spawn', who: 'main', stage: 'finish', args })
       } else if (main.want === 'up' || main.once) {
         this.fx.push({ kind: 'spawn', who: 'main', stage: 'run', args: [] })
       }
@@ -348,7 +478,7 @@ export function step (state: State, ev: Event): Step {
       // A spawn that fails leaves no process; the supervisor follows with an 'exited' event.
       return { state: b.s, effects: b.fx }
     case 'exited':
-      b.exited(ev.who, ev.code, ev.signal, ev.finishExists, ev.now)
+      b.exited(ev.who, ev.code, ev.signal, ev.finishExists, ev.now, ev.restart ?? RUNIT_RESTART)
       break
     case 'timer':
       b.timer(ev.who, ev.purpose)

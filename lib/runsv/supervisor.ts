@@ -16,10 +16,13 @@ import { closePipe, type Pipe } from '../os/pipe.js'
 import { sendSignal, killWithGroup } from '../os/signals.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
 import { readStopPolicy, readFinishTimeout } from './stop-policy.js'
+import { readRestartPolicy, reasonText } from './restart-policy.js'
+import { reasonFileText, writeReason } from '../svdir/reason-file.js'
+import { recordDeath, deathTally, DEFAULT_DEATH_TALLY } from '../svdir/deaths-file.js'
 import { findLeftover, stopLeftover } from './leftovers.js'
 import { startService, type ServiceIo } from './spawn.js'
 import { EventQueue } from './event-queue.js'
-import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
+import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type Death, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
   /** the service directory as given (used in messages) */
@@ -42,6 +45,8 @@ type RawEvent =
 /** One side's supervise/ and the pid its pid file holds. */
 interface Side extends SuperviseDir {
   lastPid: number | null
+  /** what supervise/reason holds (main service); '' for none or no file */
+  lastReason: string
 }
 
 export class Supervisor {
@@ -70,6 +75,8 @@ export class Supervisor {
   private readonly main: Side
   private readonly log: Side | null
   private readonly timers = new Set<NodeJS.Timeout>()
+  /** the pending spacing and retry timers, by service, for 'cancel' */
+  private readonly restartTimers = new Map<NodeJS.Timeout, { who: Who, purpose: 'spacing' | 'retry' }>()
   private readonly dirty = new Set<Who>()
   private readonly resolveExited: (fault: Error | undefined) => void
   private finished = false
@@ -84,8 +91,8 @@ export class Supervisor {
   ) {
     this.say = opts.say
     this.stdio = opts.stdio ?? { in: 0, out: 1, err: 2 }
-    this.main = { ...main, lastPid: null }
-    this.log = log === null ? null : { ...log, lastPid: null }
+    this.main = { ...main, lastPid: null, lastReason: '' }
+    this.log = log === null ? null : { ...log, lastPid: null, lastReason: '' }
     for (const who of this.log === null ? ['main' as const] : ['main' as const, 'log' as const]) this.dirty.add(who)
     let resolveExited: (fault: Error | undefined) => void = () => {}
     this.exited = new Promise(resolve => { resolveExited = resolve })
@@ -157,7 +164,7 @@ export class Supervisor {
         ev = { kind: 'term', ...await this.decide('main', 'x'), now }
         break
       case 'exited':
-        ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow() }
+        ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow(), restart: this.restartPolicy(raw.who) }
         break
       case 'timer':
         ev = raw
@@ -222,13 +229,26 @@ export class Supervisor {
       case 'delay': {
         const timer = setTimeout(() => {
           this.timers.delete(timer)
+          this.restartTimers.delete(timer)
           this.queue.push({ kind: 'timer', who: fx.who, purpose: fx.purpose })
         }, fx.ms)
         this.timers.add(timer)
+        if (fx.purpose.kind !== 'kill') this.restartTimers.set(timer, { who: fx.who, purpose: fx.purpose.kind })
         return
       }
+      case 'cancel':
+        for (const [timer, { who, purpose }] of this.restartTimers) {
+          if (who !== fx.who || purpose !== fx.purpose) continue
+          clearTimeout(timer)
+          this.timers.delete(timer)
+          this.restartTimers.delete(timer)
+        }
+        return
       case 'close-log-pipe':
         this.closePipe()
+        return
+      case 'death':
+        this.recordDeath(fx.death)
         return
       case 'exit':
         this.finish()
@@ -246,11 +266,16 @@ export class Supervisor {
     if (pid === 0) {
       // No process exists: handle its "exit 111" at once, which the one-second rule then paces.
       await this.apply({ kind: 'started', who, stage, pid: 0, now: taiNow() })
-      await this.apply({ kind: 'exited', who, code: 111, signal: 0, finishExists: who === 'main' && stage === 'run' && readable(this.paths.finish), now: taiNow() })
+      await this.apply({ kind: 'exited', who, code: 111, signal: 0, finishExists: who === 'main' && stage === 'run' && readable(this.paths.finish), now: taiNow(), restart: this.restartPolicy(who) })
       return
     }
     const finishKillMs = stage === 'finish' ? readFinishTimeout(this.paths, this.say) : 0
     await this.apply({ kind: 'started', who, stage, pid, now: taiNow(), finishKillMs })
+  }
+
+  /** The main service's restart policy, read at each of its exits; the log service has runit's. */
+  private restartPolicy (who: Who): RestartPolicy {
+    return who === 'main' ? readRestartPolicy(this.paths, this.say) : RUNIT_RESTART
   }
 
   private flushPublish (): void {
@@ -259,6 +284,11 @@ export class Supervisor {
       const svc = who === 'main' ? this.state.main : this.state.log
       if (side === null || svc === null) continue
       try {
+        const reason = reasonFileText(svc.when, svc.reason === null ? null : reasonText(svc.reason))
+        if (reason !== side.lastReason) {
+          writeReason(side.paths, reason)
+          side.lastReason = reason
+        }
         publishRecord(side.paths, record(svc, side))
         side.lastPid = svc.pid
       } catch (err) {
@@ -266,6 +296,26 @@ export class Supervisor {
       }
     }
     this.dirty.clear()
+  }
+
+  /** Adds the death to supervise/deaths, kept to max-death-tally lines. */
+  private recordDeath (death: Death): void {
+    let keep: number
+    try {
+      keep = deathTally(this.paths)
+    } catch (err) {
+      this.say.warn('unable to read max-death-tally', err)
+      keep = DEFAULT_DEATH_TALLY
+    }
+    if (Number.isNaN(keep)) {
+      this.say.warn('max-death-tally: not a number from 0 to 4096')
+      keep = DEFAULT_DEATH_TALLY
+    }
+    try {
+      recordDeath(this.paths, death, keep)
+    } catch (err) {
+      this.say.warn('unable to write supervise/deaths', err)
+    }
   }
 
   private closePipe (): void {
@@ -281,6 +331,7 @@ export class Supervisor {
     this.queue.close()
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
+    this.restartTimers.clear()
     this.closePipe()
     closeSupervise(this.main)
     if (this.log !== null) closeSupervise(this.log)

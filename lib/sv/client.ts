@@ -7,15 +7,17 @@ import { servicePaths, type SvPaths } from '../svdir/layout.js'
 import { readStatusStamped, statusStamp } from '../svdir/status-file.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
 import { isReady } from '../svdir/ready-file.js'
+import { readReason } from '../svdir/reason-file.js'
+import { readDeaths } from '../svdir/deaths-file.js'
 import type { sendControl as SendControl } from '../svdir/control-fifo.js'
 import { taiNow, compareTai, type Tai } from '../protocol/tai64.js'
 import type { SvStatus } from '../protocol/status.js'
 import { errnoCode, errnoError } from '../errors/errors.js'
 import { execError, invocation } from '../os/program-file.js'
-import { statIfExists } from '../os/probe.js'
+import { statIfExists, exists } from '../os/probe.js'
 import { withStartState } from '../os/inherit.js'
 import { publishes, wantAfter, type Command } from './commands.js'
-import { statusLine, messageLine, fileWarning, PREFIX } from './report.js'
+import { statusLine, deathLine, messageLine, fileWarning, PREFIX } from './report.js'
 
 /** Pause between two rounds of the wait loop (runit's 420 ms). */
 export const TICK_MS = 420
@@ -186,6 +188,12 @@ class Session {
       normallyUp = true
     }
     this.put(statusLine(label, s, normallyUp, Math.floor(this.nowMs / 1000)))
+    // Not runit's: why runsv's restart policy keeps it down, in a state runit's runsv never
+    // leaves a service in on its own (supervise/reason names this very record).
+    if (s.pid === 0 && s.state === 'down' && s.want === 'down') {
+      const why = readReason(paths, s.when)
+      if (why !== null) this.put(`, ${why}`)
+    }
     return s.pid !== 0 ? 1 : 2
   }
 
@@ -195,8 +203,9 @@ class Session {
     if (got.kind !== 'ok') return -1
     const first = letters.charAt(0)
     const wantByte = got.status.want === 'up' ? 'u' : 'd'
-    // Already wanted: nothing to send, except d after once (want down, no TERM sent yet).
-    if (wantByte === first && (first !== 'd' || got.status.gotTerm)) return 0
+    // Already wanted: nothing to send, except d after once (want down, no TERM sent yet), and u
+    // to a service in a restart-backoff pause (not runit's), which the u ends (runsv(8)).
+    if (wantByte === first && (first !== 'd' || got.status.gotTerm) && !(first === 'u' && inBackoffPause(got.status, svc.paths))) return 0
     const stamp = statusStamp(svc.paths)
     let r
     try {
@@ -250,6 +259,19 @@ class Session {
     // LSB: from the main service (runit 2.3.0; 2.1.2 used the log's).
     if (this.req.lsb) return main === 1 ? 0 : main === 2 ? 3 : 4
     return undefined
+  }
+
+  /** sv runs: supervise/deaths, newest first, one line per death. */
+  private runs (svc: Svc): void {
+    let deaths
+    try {
+      deaths = readDeaths(svc.paths)
+    } catch (err) {
+      this.warn(svc.name, 'unable to read supervise/deaths', err)
+      return
+    }
+    for (const d of deaths.reverse()) this.put(deathLine(svc.name, d, this.nowMs) + '\n')
+    this.flush()
   }
 
   /** Runs ./check once: true when absent, exited 0, or could not be exec'd (runit's rule). */
@@ -364,6 +386,10 @@ class Session {
       const paths = this.resolve(name)
       if (paths === null) continue
       const svc: Svc = { name, paths, sent: false, stampBefore: null, fresh: false }
+      if (cmd.action === 'runs') {
+        this.runs(svc)
+        continue
+      }
       if (cmd.action === 'status') {
         const lsbStatus = this.status(svc)
         if (lsbStatus !== undefined) return { errors: this.errors, lsbStatus }
@@ -372,7 +398,7 @@ class Session {
       if (cmd.action === 'control' && this.control(svc, cmd.letters, cmd.letters.charAt(0) === 'x') === -1) continue
       live.push(svc)
     }
-    if (cmd.action === 'status' || !(cmd.wait || this.req.verbose)) return { errors: this.errors }
+    if (cmd.action === 'status' || cmd.action === 'runs' || !(cmd.wait || this.req.verbose)) return { errors: this.errors }
 
     let pending = live
     for (;;) {
@@ -395,6 +421,12 @@ class Session {
     }
     return { errors: this.errors }
   }
+}
+
+/** Down with want up and a restart-backoff file: perhaps in a pause that only a u ends. Without
+ * the file, sv sends nothing to a service already wanted up, as runit's. */
+function inBackoffPause (s: SvStatus, paths: SvPaths): boolean {
+  return s.pid === 0 && s.state === 'down' && s.want === 'up' && exists(paths.restartBackoff)
 }
 
 /** Runs one sv invocation: the send (or status) pass, then, when asked, the wait loop. */

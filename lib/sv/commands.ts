@@ -7,8 +7,9 @@ import { isControlLetter, publishes as publishesLetter, statusWant, type Control
 export type Expect = ControlLetter | 'C'
 
 export interface Command {
-  /** 'status' reports; 'control' writes letters; 'check' writes nothing and only waits */
-  action: 'status' | 'control' | 'check'
+  /** 'status' reports; 'control' writes letters; 'check' writes nothing and only waits; 'runs'
+   * prints supervise/deaths */
+  action: 'status' | 'control' | 'check' | 'runs'
   /** bytes written to supervise/control in one write ('' for status and check) */
   letters: string
   /** predicates the wait loop requires, in order (all must hold) */
@@ -37,7 +38,10 @@ const NAMED: Readonly<Record<string, Command>> = {
   'force-reload': control('tc', true, true),
   'force-restart': control('tcu', true, true),
   'force-shutdown': control('x', true, true),
-  check: { action: 'check', letters: '', expect: ['C'], wait: true, killOnTimeout: false }
+  check: { action: 'check', letters: '', expect: ['C'], wait: true, killOnTimeout: false },
+  // Not runit's: supervise/deaths, newest first. Its word starts with a letter runit's sv gives no
+  // meaning to, and is matched whole, so no word runit's sv takes changes meaning (sv(8)).
+  runs: { action: 'runs', letters: '', expect: [], wait: false, killOnTimeout: false }
 }
 
 /** Any other word counts by its first character (sv(8): "only the first character matters"). */

@@ -3,6 +3,8 @@
 
 import { reason } from '../errors/reason.js'
 import type { SvStatus } from '../protocol/status.js'
+import { signalWord } from '../os/signals.js'
+import type { DeathLine } from '../svdir/deaths-file.js'
 
 export const PREFIX = {
   ok: 'ok: ',
@@ -40,6 +42,25 @@ export function statusFlags (s: SvStatus, normallyUp: boolean): string[] {
   if (up && s.want === 'down') flags.push('want down')
   if (up && s.gotTerm) flags.push('got TERM')
   return flags
+}
+
+const NEXT: Readonly<Record<string, string>> = {
+  restart: 'restarted',
+  'normal-exit': 'not restarted: normal exit',
+  'respawn-limit': 'not restarted: respawn limit reached',
+  'finish-125': 'not restarted: ./finish exited 125',
+  down: 'not restarted: want down',
+  exit: 'not restarted: want exit'
+}
+
+/** One line of sv runs (supervise/deaths), without a newline:
+ * "<name>: <age>s ago, ran <lived>s, exit <code>|signal <NAME>, restarted|not restarted: <why>". */
+export function deathLine (name: string, d: DeathLine, nowMs: number): string {
+  const msOf = (t: DeathLine['ended']): number => t.sec * 1000 + t.nano / 1e6
+  const age = Math.max(0, Math.floor((nowMs - msOf(d.ended)) / 1000))
+  const lived = Math.max(0, msOf(d.ended) - msOf(d.started)) / 1000
+  const how = d.signal === 0 ? `exit ${d.code}` : `signal ${signalWord(d.signal)}`
+  return `${name}: ${age}s ago, ran ${lived.toFixed(3)}s, ${how}, ${NEXT[d.next] ?? d.next}`
 }
 
 /** "<prefix><name>: <text>[: <reason>]\n", runit's out(); no reason when err is undefined. */

@@ -15,6 +15,10 @@ export interface SvPaths {
   timeoutKill: string
   timeoutFinish: string
   notificationFd: string
+  restartBackoff: string
+  respawnLimit: string
+  normalExit: string
+  maxDeathTally: string
   supervise: string
   control: string
   ok: string
@@ -23,6 +27,8 @@ export interface SvPaths {
   stat: string
   pid: string
   ready: string
+  reason: string
+  deaths: string
   /** control/<letter> override script */
   hook: (letter: string) => string
   /** the write-then-rename temporary of a published file */
@@ -43,6 +49,10 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     timeoutKill: join(abs, N.TIMEOUT_KILL),
     timeoutFinish: join(abs, N.TIMEOUT_FINISH),
     notificationFd: join(abs, N.NOTIFICATION_FD),
+    restartBackoff: join(abs, N.RESTART_BACKOFF),
+    respawnLimit: join(abs, N.RESPAWN_LIMIT),
+    normalExit: join(abs, N.NORMAL_EXIT),
+    maxDeathTally: join(abs, N.MAX_DEATH_TALLY),
     supervise: sup,
     control: join(sup, N.CONTROL),
     ok: join(sup, N.OK),
@@ -51,6 +61,8 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     stat: join(sup, N.STAT),
     pid: join(sup, N.PID),
     ready: join(sup, N.READY),
+    reason: join(sup, N.REASON),
+    deaths: join(sup, N.DEATHS),
     hook: (letter) => join(abs, N.CONTROL_DIR, letter),
     tmp: (file) => file + N.NEW_SUFFIX
   }

@@ -1,13 +1,14 @@
 // The pure state machine: every control letter and exit, without processes.
 import t from 'tap'
-import { step, initialState, hookLetterFor, hookToAsk, actsFor, LETTERS, RUNIT_STOP, FINISH_KEEP_DOWN, type State, type Effect, type StopPolicy } from '../../build/runsv/state.js'
+import { step, initialState, hookLetterFor, hookToAsk, actsFor, LETTERS, RUNIT_STOP, RUNIT_RESTART, FINISH_KEEP_DOWN, type State, type Effect, type StopPolicy, type RestartPolicy } from '../../build/runsv/state.js'
 import { CONTROL, publishes, type ControlLetter } from '../../build/protocol/control.js'
 import type { RunState } from '../../build/protocol/status.js'
 
 const T0 = { sec: 1000, nano: 500 }
 const at = (ms: number): { sec: number, nano: number } =>
   ({ sec: 1000 + Math.floor(ms / 1000), nano: (ms % 1000) * 1e6 + 500 })
-const kinds = (fx: Effect[]): string[] => fx.map(f => f.kind === 'spawn' ? `spawn ${f.who} ${f.stage} ${f.args.join(' ')}`.trim() : f.kind === 'kill' ? `kill ${f.signal}` : f.kind === 'hook' ? `hook ${f.letter}` : f.kind)
+// death effects (supervise/deaths) are tested on their own, below
+const kinds = (fx: Effect[]): string[] => fx.filter(f => f.kind !== 'death').map(f => f.kind === 'spawn' ? `spawn ${f.who} ${f.stage} ${f.args.join(' ')}`.trim() : f.kind === 'kill' ? `kill ${f.signal}` : f.kind === 'hook' ? `hook ${f.letter}` : f.kind)
 
 function running (log = false): State {
   let s = initialState(T0, false, log ? { normallyDown: false } : null)
@@ -220,4 +221,150 @@ t.test('every letter in every state does what its cell of LETTERS says', async t
     }
   }
   t.ok(cells >= Object.keys(CONTROL).length * cases.length * 4, `${cells} cells checked`)
+})
+
+// The restart policy (runsv(8), RESTART POLICY), decided at each exit from the policy on the event.
+const NO_POLICY: RestartPolicy = RUNIT_RESTART
+const policy = (p: Partial<RestartPolicy>): RestartPolicy => ({ ...NO_POLICY, ...p })
+const delays = (fx: Effect[]): number[] => fx.flatMap(f => f.kind === 'delay' ? [f.ms] : [])
+
+/** Starts the main run at `start` ms and has it exit at `end` ms; returns the exit's step. */
+function crash (s: State, start: number, end: number, restart: RestartPolicy, code: number | null = 1, signal = 0) {
+  const up = step(s, { kind: 'started', who: 'main', stage: 'run', pid: 60, now: at(start) }).state
+  return step(up, { kind: 'exited', who: 'main', code, signal, finishExists: false, now: at(end), restart })
+}
+
+/** Ends the pause the step asked for (its own timer). */
+function endPause (r: { state: State, effects: Effect[] }) {
+  const d = r.effects.find(f => f.kind === 'delay')
+  if (d?.kind !== 'delay') throw new Error('no delay')
+  return step(r.state, { kind: 'timer', who: 'main', purpose: d.purpose })
+}
+
+t.test('restart-backoff: the pause doubles from 1 s up to the maximum; a long run starts the series again', async t => {
+  const p = policy({ backoffMaxMs: 8000 })
+  let s = step(initialState(T0, false, null), { kind: 'boot' }).state
+  const seen: number[] = []
+  let clock = 0
+  for (let i = 0; i < 6; i++) {
+    const r = crash(s, clock, clock + 100, p)
+    seen.push(...delays(r.effects))
+    t.same(kinds(r.effects), ['publish', 'delay'], 'no start before the pause ends')
+    const e = endPause(r)
+    t.same(kinds(e.effects), ['spawn main run'], 'started when the pause ends')
+    s = e.state
+    clock += 100000
+  }
+  t.same(seen, [1000, 2000, 4000, 8000, 8000, 8000])
+  const long = crash(s, clock, clock + 8000, p)
+  t.same(kinds(long.effects), ['publish', 'spawn main run'], 'a run of the maximum or longer restarts at once')
+  t.same(delays(crash(long.state, clock + 9000, clock + 9100, p).effects), [1000], 'and the series starts again')
+  const between = crash(s, clock, clock + 3000, p)
+  t.same(delays(between.effects), [8000], 'a run longer than 1 s but shorter than the maximum still pauses')
+})
+
+t.test('without restart-backoff: runit\'s 1 s after a run shorter than 1 s, never more', async t => {
+  let s = step(initialState(T0, false, null), { kind: 'boot' }).state
+  for (let i = 0; i < 4; i++) {
+    const r = crash(s, i * 10000, i * 10000 + 100, NO_POLICY)
+    t.same(delays(r.effects), [1000])
+    s = endPause(r).state
+  }
+  t.same(delays(crash(s, 50000, 51500, NO_POLICY).effects), [])
+  t.same(delays(crash(s, 50000, 50100, policy({ backoffMaxMs: 1000 })).effects), [1000], 'a maximum of 1 s is runit\'s')
+})
+
+t.test('u during a backoff pause starts at once; the pause\'s timer is then ignored; u in runit\'s 1 s pause waits', async t => {
+  const p = policy({ backoffMaxMs: 60000 })
+  let s = step(initialState(T0, false, null), { kind: 'boot' }).state
+  let r = crash(s, 0, 100, p)
+  t.same(kinds(ctl(r.state, 'u').effects), ['publish'], 'the first pause is runit\'s 1 s: u waits for it')
+  s = endPause(r).state
+  r = crash(s, 2000, 2100, p)
+  t.same(delays(r.effects), [2000])
+  const u = ctl(r.state, 'u')
+  t.same(kinds(u.effects), ['cancel', 'publish', 'spawn main run'], 'u ends a backoff pause, and its timer')
+  t.equal(u.state.main.backoffMs, 1000, 'and starts the series again')
+  const d = r.effects.find(f => f.kind === 'delay')
+  if (d?.kind !== 'delay') return
+  const late = step(step(u.state, { kind: 'started', who: 'main', stage: 'run', pid: 61, now: at(2200) }).state,
+    { kind: 'exited', who: 'main', code: 1, signal: 0, finishExists: false, now: at(2300), restart: p })
+  t.ok(late.state.main.delayed, 'a new pause')
+  t.ok(step(late.state, { kind: 'timer', who: 'main', purpose: d.purpose }).state.main.delayed, 'the old timer does not end it')
+})
+
+t.test('normal-exit: a listed code or signal keeps the service down with want down, and says why', async t => {
+  const p = policy({ normalCodes: [0, 3], normalSignals: [15] })
+  const s = step(initialState(T0, false, null), { kind: 'boot' }).state
+  for (const [code, signal] of [[3, 0], [null, 15], [0, 0]] as const) {
+    const r = crash(s, 0, 5000, p, code, signal)
+    t.same(kinds(r.effects), ['publish'], `not restarted after ${code ?? 'signal'} ${signal}`)
+    t.equal(r.state.main.want, 'down')
+    t.same(r.state.main.reason, { kind: 'normal-exit', code: code ?? -1, signal })
+  }
+  t.same(kinds(crash(s, 0, 5000, p, 1).effects), ['publish', 'spawn main run'], 'another code restarts')
+  t.same(kinds(crash(s, 0, 5000, p, null, 9).effects), ['publish', 'spawn main run'], 'another signal restarts')
+  const once = ctl(step(s, { kind: 'started', who: 'main', stage: 'run', pid: 60, now: at(0) }).state, 'o').state
+  t.equal(step(once, { kind: 'exited', who: 'main', code: 3, signal: 0, finishExists: false, now: at(5000), restart: p }).state.main.reason, null, 'no reason when not wanted up')
+  const fin = step(step(s, { kind: 'started', who: 'main', stage: 'run', pid: 60, now: at(0) }).state, { kind: 'exited', who: 'main', code: 3, signal: 0, finishExists: true, now: at(5000), restart: p })
+  t.same(kinds(fin.effects), ['publish', 'spawn main finish 3 0 normal-exit'], './finish still runs, told why as its third argument')
+  t.same(kinds(step(fin.state, { kind: 'exited', who: 'main', code: 0, signal: 0, finishExists: true, now: at(5100), restart: p }).effects), ['publish'], 'then the service stays down')
+  const r = crash(s, 0, 5000, p, 3)
+  const u = ctl(r.state, 'u')
+  t.same([u.state.main.want, u.state.main.reason], ['up', null], 'u clears the reason')
+  t.same(kinds(u.effects), ['publish', 'spawn main run'])
+  t.equal(ctl(r.state, 'd').state.main.reason, null, 'd clears it too: then it is down because told')
+})
+
+t.test('respawn-limit: more than COUNT starts within INTERVAL keeps the service down; retry= wants it up again', async t => {
+  const p = policy({ limit: { count: 2, intervalMs: 10000, retryMs: 0 } })
+  let s = step(initialState(T0, false, null), { kind: 'boot' }).state
+  let r = crash(s, 0, 2000, p)
+  t.same(kinds(r.effects), ['publish', 'spawn main run'], '1 start')
+  r = crash(r.state, 2000, 4000, p)
+  t.same(kinds(r.effects), ['publish', 'spawn main run'], '2 starts')
+  r = crash(r.state, 4000, 6000, p)
+  t.same(kinds(r.effects), ['publish'], '3 starts in 10 s: stopped')
+  t.same([r.state.main.want, r.state.main.reason], ['down', { kind: 'respawn-limit', starts: 3, intervalMs: 10000, retryMs: 0 }])
+  s = r.state
+  const u = ctl(s, 'u')
+  t.same(kinds(u.effects), ['publish', 'spawn main run'], 'u clears it (no retry=: no timer to cancel)')
+  t.same(u.state.main.reason, null)
+  r = crash(u.state, 7000, 9000, p)
+  t.same(kinds(r.effects), ['publish', 'spawn main run'], 'and counts again from there')
+
+  let q = step(initialState(T0, false, null), { kind: 'boot' }).state
+  for (let i = 0; i < 5; i++) q = crash(q, i * 6000, i * 6000 + 2000, p).state
+  t.equal(q.main.want, 'up', 'starts further apart than the interval allows never reach it')
+
+  const retry = policy({ limit: { count: 1, intervalMs: 10000, retryMs: 30000 } })
+  r = crash(step(initialState(T0, false, null), { kind: 'boot' }).state, 0, 2000, retry)
+  r = crash(r.state, 2000, 4000, retry)
+  t.same(r.effects.filter(f => f.kind === 'delay').map(f => f.kind === 'delay' ? [f.ms, f.purpose.kind] : []), [[30000, 'retry']])
+  const d = r.effects.find(f => f.kind === 'delay')
+  if (d?.kind !== 'delay') return
+  const again = step(r.state, { kind: 'timer', who: 'main', purpose: d.purpose })
+  t.same(kinds(again.effects), ['publish', 'spawn main run'], 'retry: up again')
+  t.same([again.state.main.want, again.state.main.reason], ['up', null])
+  const down = ctl(r.state, 'd')
+  t.same(kinds(down.effects), ['cancel', 'publish'], 'a d meanwhile cancels the retry timer')
+  t.same(kinds(step(down.state, { kind: 'timer', who: 'main', purpose: d.purpose }).effects), [], 'and a late one does nothing')
+})
+
+t.test('each end of a main run is a death: started, ended, how, and what runsv did next', async t => {
+  const p = policy({ normalCodes: [3] })
+  const s = step(initialState(T0, false, null), { kind: 'boot' }).state
+  const deaths = (fx: Effect[]) => fx.flatMap(f => f.kind === 'death' ? [f.death] : [])
+  t.same(deaths(crash(s, 0, 5000, p, 1).effects), [{ started: at(0), ended: at(5000), code: 1, signal: 0, next: 'restart' }])
+  t.same(deaths(crash(s, 0, 5000, p, 3).effects).map(d => d.next), ['normal-exit'])
+  t.same(deaths(crash(s, 0, 5000, p, null, 9).effects).map(d => [d.code, d.signal]), [[-1, 9]])
+  const up = step(s, { kind: 'started', who: 'main', stage: 'run', pid: 60, now: at(0) }).state
+  const fin = step(up, { kind: 'exited', who: 'main', code: 1, signal: 0, finishExists: true, now: at(5000), restart: p })
+  t.same(deaths(fin.effects), [], 'not while ./finish runs')
+  const after = step(step(fin.state, { kind: 'started', who: 'main', stage: 'finish', pid: 61, now: at(5010) }).state,
+    { kind: 'exited', who: 'main', code: FINISH_KEEP_DOWN, signal: 0, finishExists: true, now: at(5100), restart: p })
+  t.same(deaths(after.effects), [{ started: at(0), ended: at(5000), code: 1, signal: 0, next: 'finish-125' }], 'but after it, with the run\'s times')
+  t.same(deaths(step(ctl(up, 'd').state, { kind: 'exited', who: 'main', code: null, signal: 15, finishExists: false, now: at(6000) }).effects).map(d => d.next), ['down'])
+  const log = step(running(true), { kind: 'exited', who: 'log', code: 1, signal: 0, finishExists: false, now: at(6000) })
+  t.same(deaths(log.effects), [], 'the log service keeps no record')
 })

@@ -89,3 +89,11 @@ t.test('which letters make runsv publish, and the want they leave', async t => {
   t.equal(wantAfter('x'), null)
   t.equal(wantAfter('tc'), null)
 })
+
+t.test('runs: matched whole, so no runit word changes meaning', async t => {
+  t.equal(lookupCommand('runs', false)?.action, 'runs')
+  t.equal(lookupCommand('runs', true)?.action, 'runs')
+  t.equal(lookupCommand('r', false), null, 'r alone is still a usage error')
+  t.equal(lookupCommand('running', false), null)
+  t.equal(lookupCommand('deaths', false)?.letters, 'd', 'deaths stays runit\'s down')
+})

@@ -44,3 +44,12 @@ t.test('message lines', async t => {
     'warning: ./s/log: unable to open supervise/ok: access denied\n')
   t.equal(fileWarning('unable to stat', 'svc', 'down', errnoError('ELOOP')), 'warning: unable to stat svc/down: symbolic link loop\n')
 })
+
+t.test('sv runs lines', async t => {
+  const { deathLine } = await import('../../build/sv/report.js')
+  const at = (ms: number) => ({ sec: Math.floor(ms / 1000), nano: (ms % 1000) * 1e6 })
+  t.equal(deathLine('web', { started: at(1000), ended: at(1250), code: 3, signal: 0, next: 'normal-exit' }, 13_999),
+    'web: 12s ago, ran 0.250s, exit 3, not restarted: normal exit')
+  t.equal(deathLine('web', { started: at(1000), ended: at(61000), code: -1, signal: 15, next: 'restart' }, 61_000),
+    'web: 0s ago, ran 60.000s, signal TERM, restarted')
+})

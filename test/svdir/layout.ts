@@ -8,6 +8,9 @@ t.test('every path is absolute and under the service directory, with runit\'s na
   t.same([p.run, p.finish, p.down, p.check, p.log], ['run', 'finish', 'down', 'check', 'log'].map(f => `/etc/service/web/${f}`))
   t.same([p.downSignal, p.timeoutKill, p.timeoutFinish, p.notificationFd],
     ['down-signal', 'timeout-kill', 'timeout-finish', 'notification-fd'].map(f => `/etc/service/web/${f}`), "s6's names")
+  t.same([p.restartBackoff, p.respawnLimit, p.normalExit, p.maxDeathTally],
+    ['restart-backoff', 'respawn-limit', 'normal-exit', 'max-death-tally'].map(f => `/etc/service/web/${f}`), 'the restart policy')
+  t.same([p.reason, p.deaths], ['reason', 'deaths'].map(f => `/etc/service/web/supervise/${f}`))
   t.equal(p.supervise, '/etc/service/web/supervise')
   t.same([p.control, p.ok, p.lock, p.status, p.stat, p.pid, p.ready],
     ['control', 'ok', 'lock', 'status', 'stat', 'pid', 'ready'].map(f => `/etc/service/web/supervise/${f}`))
