@@ -8,6 +8,7 @@ import { servicePaths, type SvPaths } from '../svdir/layout.js'
 import { readStatus } from '../svdir/status-file.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
 import { isReady, notificationFd } from '../svdir/ready-file.js'
+import { readDeaths } from '../svdir/deaths-file.js'
 import { procUsage } from '../os/proc.js'
 import { exists } from '../os/probe.js'
 import { reason } from '../errors/reason.js'
@@ -41,7 +42,8 @@ export interface ServiceFacts {
   normallyUp: boolean | null
   /** readiness (notification-fd) of the running ./run: null when the service has none */
   ready: boolean | null
-  /** restarts since runsv started: not recorded yet (always null in version 1) */
+  /** restarts in supervise/deaths (runsv's record of the last max-death-tally deaths); null
+   * without the record (runit's runsv, a log service, no death yet) */
   restarts: number | null
   /** CPU seconds (user + system) of the main process, from /proc/<pid>/stat */
   cpuSeconds: number | null
@@ -102,9 +104,20 @@ function factsOf (name: string, paths: SvPaths, nowSec: number): ServiceFacts {
     gotTerm: s.gotTerm,
     normallyUp,
     ready: hasReadiness && s.state === 'run' && pid !== null ? isReady(paths, pid) : null,
+    restarts: restartsOf(paths),
     cpuSeconds: usage?.cpuSeconds ?? null,
     rssBytes: usage?.rssBytes ?? null,
     flags: statusFlags(s, normallyUp)
+  }
+}
+
+/** How many of the recorded deaths runsv followed with a restart; null without a record. */
+function restartsOf (paths: SvPaths): number | null {
+  try {
+    if (!exists(paths.deaths)) return null
+    return readDeaths(paths).filter(d => d.next === 'restart').length
+  } catch {
+    return null
   }
 }
 

@@ -33,6 +33,9 @@ t.test('every state, as JSON and as a table (stand-in runsv records)', async t =
   const withLog = mk('with-log', false, true)
   fakeRunsv(t, withLog, { state: 'run', pid: me })
   fakeRunsv(t, join(withLog, 'log'), { state: 'run', pid: me })
+  // runsv's record of deaths: two restarts, then a normal exit that was not restarted.
+  const died = `@400000006932f5c10a3b2c1c @400000006932f5c20a3b2c1c 1 0 restart\n`
+  writeFileSync(join(svdir, 'run', 'supervise', 'deaths'), `${died}${died}${died.replace('restart', 'normal-exit')}`)
   const ready = mk('ready')
   fakeRunsv(t, ready, { state: 'run', pid: me })
   writeFileSync(join(ready, 'notification-fd'), '3\n')
@@ -63,7 +66,7 @@ t.test('every state, as JSON and as a table (stand-in runsv records)', async t =
   const s = byName(o)
   t.match(s['down-want-up'], { state: 'down', pid: null, want: 'up', normallyUp: true, flags: ['normally up', 'want up'], cpuSeconds: null, rssBytes: null, ready: null, restarts: null, error: null, log: null })
   t.match(s['down-normally-down'], { state: 'down', want: 'down', normallyUp: false, flags: [] })
-  t.match(s.run, { state: 'run', pid: me, paused: false, gotTerm: false, normallyUp: true, flags: [], restarts: null, ready: null })
+  t.match(s.run, { state: 'run', pid: me, paused: false, gotTerm: false, normallyUp: true, flags: [], restarts: 2, ready: null })
   t.ok(typeof s.run!.cpuSeconds === 'number' && typeof s.run!.rssBytes === 'number' && (s.run!.rssBytes as number) > 0, 'CPU and memory from /proc')
   t.match(s['run-normally-down'], { state: 'run', normallyUp: false, flags: ['normally down'] })
   t.match(s['want-down'], { state: 'run', want: 'down', gotTerm: true, flags: ['want down', 'got TERM'] })
@@ -85,7 +88,7 @@ t.test('every state, as JSON and as a table (stand-in runsv records)', async t =
   for (const l of lines) t.equal(l.charAt(col - 1), ' ', `aligned: ${l}`)
   const row = (name: string): string => lines.find(l => l.startsWith(name + ' '))!
   t.match(row('down-want-up'), /^down-want-up +down +- +\d+s +- +- +- +- +normally up, want up$/)
-  t.match(row('run'), new RegExp(`^run +run +${me} +\\d+s +- +- +\\d+\\.\\d\\ds +[\\d.]+[KMG] *$`))
+  t.match(row('run'), new RegExp(`^run +run +${me} +\\d+s +2 +- +\\d+\\.\\d\\ds +[\\d.]+[KMG] *$`), 'restarts from supervise/deaths')
   t.match(row('finish'), /finish +\d+ .*want down$/)
   t.match(row('paused'), /run .* paused$/)
   t.match(row('ready'), /^ready +run +\d+ +\d+s +- +yes /)
