@@ -4,7 +4,7 @@
 // (Upstart's exit codes and signal names). Read at each exit of the main service, so an edit
 // counts from the next one; a bad file is said in one line and runit's behaviour kept.
 
-import { readOptional, parseDecimal } from '../svdir/optional-file.js'
+import { readOptionalOrSay, parseDecimal } from '../svdir/optional-file.js'
 import { parseSignal, signalNumber, signalWord } from '../os/signals.js'
 import { RUNIT_RESTART, type RestartPolicy, type DownReason } from './state.js'
 import type { SvPaths } from '../svdir/layout.js'
@@ -21,7 +21,7 @@ export function readRestartPolicy (paths: PolicyPaths, say: Say): RestartPolicy 
 }
 
 function readBackoff (path: string, say: Say): number {
-  const text = readOrSay(path, 'restart-backoff', say)
+  const text = readOptionalOrSay(path, 'restart-backoff', say)
   if (text === null) return RUNIT_RESTART.backoffMaxMs
   const sec = parseDecimal(text)
   if (sec !== null) return sec * 1000
@@ -49,7 +49,7 @@ export function parseNormalExit (text: string): Pick<RestartPolicy, 'normalCodes
 
 function readNormalExit (path: string, say: Say): Pick<RestartPolicy, 'normalCodes' | 'normalSignals'> {
   const none = { normalCodes: RUNIT_RESTART.normalCodes, normalSignals: RUNIT_RESTART.normalSignals }
-  const text = readOrSay(path, 'normal-exit', say)
+  const text = readOptionalOrSay(path, 'normal-exit', say)
   if (text === null) return none
   const parsed = parseNormalExit(text)
   if (parsed === null) say.warn(`normal-exit: not exit codes and signal names: ${text.trim()}`)
@@ -71,7 +71,7 @@ export function parseRespawnLimit (text: string): RestartPolicy['limit'] | 'bad'
 }
 
 function readLimit (path: string, say: Say): RestartPolicy['limit'] {
-  const text = readOrSay(path, 'respawn-limit', say)
+  const text = readOptionalOrSay(path, 'respawn-limit', say)
   if (text === null) return RUNIT_RESTART.limit
   const parsed = parseRespawnLimit(text)
   if (parsed !== 'bad') return parsed
@@ -79,15 +79,6 @@ function readLimit (path: string, say: Say): RestartPolicy['limit'] {
   return RUNIT_RESTART.limit
 }
 
-/** The file's text, or null when it does not exist or cannot be read (said). */
-function readOrSay (path: string, label: string, say: Say): string | null {
-  try {
-    return readOptional(path)
-  } catch (err) {
-    say.warn(`unable to read ${label}`, err)
-    return null
-  }
-}
 
 /** The reason as sv status prints it after runit's line (supervise/reason). */
 export function reasonText (r: DownReason): string {

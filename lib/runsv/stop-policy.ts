@@ -3,7 +3,7 @@
 // gets KILL, `timeout-finish` the ms after which ./finish does. Read at each stop (or start of
 // ./finish), so an edit counts from the next one; runit has none of these files.
 
-import { readOptional, parseDecimal } from '../svdir/optional-file.js'
+import { readOptionalOrSay, parseDecimal } from '../svdir/optional-file.js'
 import { parseSignal } from '../os/signals.js'
 import { RUNIT_STOP, type StopPolicy } from './state.js'
 import type { SvPaths } from '../svdir/layout.js'
@@ -11,7 +11,7 @@ import type { Say } from '../errors/say.js'
 
 export function readStopPolicy (paths: Pick<SvPaths, 'downSignal' | 'timeoutKill'>, say: Say): StopPolicy {
   let signal = RUNIT_STOP.signal
-  const text = readOrSay(paths.downSignal, 'down-signal', say)
+  const text = readOptionalOrSay(paths.downSignal, 'down-signal', say)
   if (text !== null) {
     const parsed = parseSignal(text)
     if (parsed === null) say.warn(`down-signal: no such signal: ${text.trim()}; sending TERM`)
@@ -27,19 +27,10 @@ export function readFinishTimeout (paths: Pick<SvPaths, 'timeoutFinish'>, say: S
 
 /** A number of milliseconds from the file; null without it or with anything else (said). */
 function readMs (path: string, label: string, say: Say): number | null {
-  const text = readOrSay(path, label, say)
+  const text = readOptionalOrSay(path, label, say)
   if (text === null) return null
   const ms = parseDecimal(text)
   if (ms === null) say.warn(`${label}: not a number of milliseconds: ${text.trim()}`)
   return ms
 }
 
-/** The file's text, or null when it does not exist or cannot be read (said). */
-function readOrSay (path: string, label: string, say: Say): string | null {
-  try {
-    return readOptional(path)
-  } catch (err) {
-    say.warn(`unable to read ${label}`, err)
-    return null
-  }
-}
