@@ -11,4 +11,4 @@ trap 'rm -rf "$tmp"' EXIT
 ( cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1 ) || { apt-get update >/dev/null && ( cd "$tmp" && apt-get download "$pkg" >/dev/null ); }
 mkdir -p ".cache/$pkg"
 dpkg -x "$tmp/${pkg}"_*.deb ".cache/$pkg"
-echo "binaries of  are in .cache//usr/bin"
+echo "binaries of $pkg are in .cache/$pkg/usr/bin"
