@@ -20,13 +20,17 @@ t.test('the next runsv stops what the killed one left running, then starts one r
   await until(() => stat(dir), s => s === 'run\n', { what: 'stat run' })
   const orphan = pidOf(dir)
   t.teardown(() => { killQuietly(orphan, 'SIGKILL') })
+  // supervise/pid names the run as it is spawned; its shell writes ./pids a moment later.
+  const starts = (): string[] => readText(join(dir, 'pids')).split('\n').filter(Boolean)
+  await until(starts, l => l.includes(String(orphan)), { what: 'the first run\'s line in ./pids' })
   process.kill(first.pid, 'SIGKILL')
   await first.exit
   t.notOk(gone(orphan), 'KILL to runsv leaves its run running')
   const second = startBin(t, 'runsv', [dir], { services: [dir] })
-  await until(() => pidOf(dir), p => p > 0 && p !== orphan, { what: 'a new run' })
+  const fresh = await until(() => pidOf(dir), p => p > 0 && p !== orphan, { what: 'a new run' })
   t.ok(gone(orphan), 'stopped before the new run started')
-  t.equal(readText(join(dir, 'pids')).split('\n').filter(Boolean).length, 2, 'two starts in all, one at a time')
+  await until(starts, l => l.includes(String(fresh)), { what: 'the new run\'s line in ./pids' })
+  t.same(starts(), [String(orphan), String(fresh)], 'two starts in all, one at a time')
   const said = `runsv ${second.name}: warning: ./run left running by an earlier runsv (pid ${orphan}): stopping it\n`
   t.equal(await until(() => second.stderr(), e => e.includes(said), { what: 'the warning' }), said)
 })
