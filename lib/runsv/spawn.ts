@@ -11,6 +11,7 @@ import { writeReadiness } from '../svdir/ready-file.js'
 import type { Say } from '../errors/say.js'
 import { readNotificationFd, notificationStdio, onFirstNewline } from './readiness.js'
 import type { Who, Stage } from './state.js'
+import type { ServiceGroup } from './service-group.js'
 
 export interface ServiceIo {
   /** the main service's paths (the log service's directory is paths.log) */
@@ -20,6 +21,8 @@ export interface ServiceIo {
   stdio: { in: number, out: number, err: number }
   /** ./run's stdout and log/run's stdin, when there is a log service */
   pipe: Pipe | null
+  /** where each service's processes start (service-group.ts) */
+  groups: { main: ServiceGroup, log: ServiceGroup | null }
 }
 
 /**
@@ -42,7 +45,8 @@ export async function startService (io: ServiceIo, who: Who, stage: Stage, args:
     // Own session and process group, so a whole service can be signalled and a terminal's
     // ^C reaches runsv only (runsv then stops its services in order).
     setsid: true,
-    extraFds: notifyFd === null ? undefined : notificationStdio(notifyFd)
+    extraFds: notifyFd === null ? undefined : notificationStdio(notifyFd),
+    fork: (isLog ? io.groups.log ?? io.groups.main : io.groups.main).fork
   })
   if (!r.ok) {
     io.say.fatal(`unable to start ${isLog ? 'log/' : ''}${file}`, r.error)

@@ -14,6 +14,7 @@ export interface SvPaths {
   downSignal: string
   timeoutKill: string
   timeoutFinish: string
+  killMode: string
   notificationFd: string
   restartBackoff: string
   respawnLimit: string
@@ -29,6 +30,7 @@ export interface SvPaths {
   ready: string
   reason: string
   deaths: string
+  cgroup: string
   /** control/<letter> override script */
   hook: (letter: string) => string
   /** the write-then-rename temporary of a published file */
@@ -48,6 +50,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     downSignal: join(abs, N.DOWN_SIGNAL),
     timeoutKill: join(abs, N.TIMEOUT_KILL),
     timeoutFinish: join(abs, N.TIMEOUT_FINISH),
+    killMode: join(abs, N.KILL_MODE),
     notificationFd: join(abs, N.NOTIFICATION_FD),
     restartBackoff: join(abs, N.RESTART_BACKOFF),
     respawnLimit: join(abs, N.RESPAWN_LIMIT),
@@ -63,6 +66,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     ready: join(sup, N.READY),
     reason: join(sup, N.REASON),
     deaths: join(sup, N.DEATHS),
+    cgroup: join(sup, N.CGROUP),
     hook: (letter) => join(abs, N.CONTROL_DIR, letter),
     tmp: (file) => file + N.NEW_SUFFIX
   }
