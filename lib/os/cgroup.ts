@@ -3,7 +3,7 @@
 // process of a cgroup, KILL at once (cgroup.kill, or freeze/kill/thaw on kernels before 5.14).
 // Design and the fallback without cgroups: doc/DESIGN.md, "Services and their processes".
 
-import { readFileSync, writeFileSync, mkdirSync, rmdirSync, accessSync, constants } from 'node:fs'
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, rmdirSync, accessSync, constants } from 'node:fs'
 import { join, relative, isAbsolute } from 'node:path'
 import { errnoCode } from '../errors/errors.js'
 import { sendSignal } from './signals.js'
@@ -95,12 +95,43 @@ export class Cgroup {
     return text.split('\n').filter(l => l !== '').map(Number)
   }
 
+  /** The cgroups below it, all levels (a nested supervisor's). */
+  below (): Cgroup[] {
+    let names: string[]
+    try {
+      names = readdirSync(this.dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name)
+    } catch {
+      return []
+    }
+    return names.flatMap(n => { const c = new Cgroup(join(this.dir, n)); return [c, ...c.below()] })
+  }
+
   /** Whether a live process is in it or in a cgroup below (cgroup.events' populated). */
   populated (): boolean {
     try {
       return /^populated 1$/m.test(readFileSync(join(this.dir, 'cgroup.events'), 'utf8'))
     } catch {
       return false
+    }
+  }
+
+  /** CPU time of every process that has been in it or below since it was made (cpu.stat's
+   * usage_usec, kept without any controller), in µs; null when unreadable. */
+  cpuUsec (): number | null {
+    try {
+      const m = /^usage_usec (\d+)$/m.exec(readFileSync(join(this.dir, 'cpu.stat'), 'utf8'))
+      return m === null ? null : Number(m[1])
+    } catch {
+      return null
+    }
+  }
+
+  /** memory.current in bytes: only where the memory controller is enabled for it, else null. */
+  memoryBytes (): number | null {
+    try {
+      return Number(readFileSync(join(this.dir, 'memory.current'), 'utf8'))
+    } catch {
+      return null
     }
   }
 

@@ -155,22 +155,26 @@ t.test('an unknown kill-mode is said, and mixed used', needCgroup, async t => {
   t.match(runsv.stderr(), `runsv ${runsv.name}: warning: kill-mode: no such mode: everything; using mixed\n`)
 })
 
-t.test('x: runsv exits although a background child held the log pipe, and leaves nothing', needCgroup, async t => {
-  const dir = service(t, { run: 'sh -c \'trap "" TERM; echo $$ >> ./pids; exec sleep 1000\' & exec sleep 1001', log: 'exec cat >/dev/null' })
-  writeFileSync(join(dir, 'timeout-kill'), '300\n')
-  const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
-  const [child] = await pidsWritten(t, dir, 1)
-  await until(() => pidOf(join(dir, 'log')), p => p > 0, { what: 'log/run' })
-  const log = pidOf(join(dir, 'log'))
-  const leaf = leafOf(dir)!
-  sendControl(servicePaths(dir), 'x')
-  if (!ONE_PROCESS) {
-    const [code] = await runsv.exit
-    t.equal(code, 0, 'runsv exited 0')
-  }
-  await allGone([child!, log], 'the pipe holder and log/run')
-  await until(() => existsSync(leaf), e => !e, { what: 'leaf removed' })
-})
+for (const how of ['x', 'SIGTERM', 'SIGHUP'] as const) {
+  const skip = needCgroup.skip !== false ? needCgroup.skip : how !== 'x' && ONE_PROCESS ? 'signals to a runsv process' : false
+  t.test(`${how}: runsv exits although a background child held the log pipe, and leaves nothing`, { skip }, async t => {
+    const dir = service(t, { run: 'sh -c \'trap "" TERM; echo $$ >> ./pids; exec sleep 1000\' & exec sleep 1001', log: 'exec cat >/dev/null' })
+    writeFileSync(join(dir, 'timeout-kill'), '300\n')
+    const runsv = startBin(t, 'runsv', [dir], { services: [dir] })
+    const [child] = await pidsWritten(t, dir, 1)
+    await until(() => pidOf(join(dir, 'log')), p => p > 0, { what: 'log/run' })
+    const log = pidOf(join(dir, 'log'))
+    const leaf = leafOf(dir)!
+    if (how === 'x') sendControl(servicePaths(dir), 'x')
+    else process.kill(runsv.pid, how)
+    if (!ONE_PROCESS) {
+      const [code] = await runsv.exit
+      t.equal(code, 0, 'runsv exited 0')
+    }
+    await allGone([child!, log], 'the pipe holder and log/run')
+    await until(() => existsSync(leaf), e => !e, { what: 'leaf removed' })
+  })
+}
 
 t.test('a runsv killed with its services up: the next one stops what is left in the cgroup', { skip: needCgroup.skip !== false ? needCgroup.skip : ONE_PROCESS ? 'kills a runsv process' : false }, async t => {
   const dir = service(t, { run: 'sleep 1000 & echo $! >> ./pids; exec sleep 1001' })
