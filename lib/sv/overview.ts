@@ -135,7 +135,8 @@ function groupUsage (paths: SvPaths): GroupUsage | null {
   const procs = [cg, ...cg.below()].flatMap(c => c.procs())
   const usec = cg.cpuUsec()
   const rss = procs.reduce((sum, pid) => sum + (procUsage(pid)?.rssBytes ?? 0), 0)
-  return { path: leaf, processes: procs.length, cpuSeconds: usec === null ? null : usec / 1e6, memoryBytes: cg.memoryBytes() ?? rss }
+  const cpuSeconds = usec === null ? null : usec / 1e6
+  return { path: leaf, processes: procs.length, cpuSeconds, memoryBytes: cg.memoryBytes() ?? rss }
 }
 
 /** How many of the recorded deaths runsv followed with a restart; null without a record. */
