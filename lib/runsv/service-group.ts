@@ -3,10 +3,10 @@
 // group and descendants (os/proc.ts sessionMembers). The kill modes (runsv(8), KILL MODES) act
 // through this; runit has only the main pid.
 
-import { basename } from 'node:path'
 import { Cgroup, findHierarchy, forkInto } from '../os/cgroup.js'
 import { sessionMembers } from '../os/proc.js'
 import { sendSignal } from '../os/signals.js'
+import { serviceCgroupDir } from '../svdir/cgroup-file.js'
 
 /** How long KILLed processes may take to leave (a process in D state outlives a KILL for a while). */
 const KILL_WAIT_MS = 3000
@@ -38,7 +38,7 @@ export function openGroups (dir: string, hasLog: boolean): Groups {
   const found = findHierarchy()
   if (found.ok) {
     const { base, home } = found.hierarchy
-    const parent = new Cgroup(`${base}/${cgroupName(dir)}`)
+    const parent = new Cgroup(serviceCgroupDir(base, dir))
     try {
       const main = new Cgroup(`${parent.dir}/main`)
       main.make()
@@ -63,19 +63,19 @@ export function removeGroups (groups: Groups): void {
   if (leaves.every(Boolean)) groups.parent.remove()
 }
 
-/** The service's directory name: its own name for the admin, and a hash of the whole path, so
- * that two services of one name in different directories never share one. */
-export function cgroupName (dir: string): string {
-  let h = 0x811c9dc5 // FNV-1a, 32 bits: enough to tell directories apart, no crypto to load
-  for (const c of Buffer.from(dir)) h = Math.imul(h ^ c, 0x01000193) >>> 0
-  const name = basename(dir).replace(/[^A-Za-z0-9_.@:+-]/g, '_').slice(0, 200)
-  return `${name}.${h.toString(16).padStart(8, '0')}`
-}
-
 function inCgroup (cgroup: Cgroup, home: string): ServiceGroup {
   return {
     cgroup,
-    fork: spawn => forkInto(cgroup.dir, home, spawn),
+    fork: spawn => {
+      try {
+        return forkInto(cgroup.dir, home, spawn)
+      } catch (err) {
+        // removed meanwhile (by hand, or a runsvdir cleaning after a killed runsv): make it again
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        cgroup.make()
+        return forkInto(cgroup.dir, home, spawn)
+      }
+    },
     members: () => cgroup.procs(),
     empty: () => !cgroup.populated(),
     signal: (_, signal) => { cgroup.signal(signal) },

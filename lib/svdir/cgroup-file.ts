@@ -7,7 +7,9 @@
 // runsv holding supervise/ is runit-ts's (its pid alive, started at that tick) or runit's.
 
 import { readFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { writeAtomic } from '../os/atomic-write.js'
+import { Cgroup, findHierarchy } from '../os/cgroup.js'
 import type { SvPaths } from './layout.js'
 
 export interface ServiceCgroup {
@@ -32,4 +34,25 @@ export function readServiceCgroup (p: Pick<SvPaths, 'cgroup'>): ServiceCgroup | 
   const m = /^runsv (\d+) (\d+)\n(?:session|cgroup (\/.*))\n$/.exec(text)
   if (m === null) return null
   return { runsv: { pid: Number(m[1]), startTicks: Number(m[2]) }, cgroup: m[3] ?? null }
+}
+
+/** The cgroup of the service directory `dir` (absolute, physical) under `base`: the directory's
+ * own name for the admin, and a hash of its whole path, so that two services of one name in
+ * different directories never share one. Its leaves are `main` and `log`. */
+export function serviceCgroupDir (base: string, dir: string): string {
+  let h = 0x811c9dc5 // FNV-1a, 32 bits: enough to tell directories apart, no crypto to load
+  for (const c of Buffer.from(dir)) h = Math.imul(h ^ c, 0x01000193) >>> 0
+  const name = basename(dir).replace(/[^A-Za-z0-9_.@:+-]/g, '_').slice(0, 200)
+  return join(base, `${name}.${h.toString(16).padStart(8, '0')}`)
+}
+
+/** Removes a dead runsv's cgroups for `dir` where they are empty (runsvdir, once its runsv was
+ * killed and could not). rmdir fails on a populated cgroup, so a service's leftovers stay for
+ * the next runsv to stop; the caller starts no runsv for `dir` meanwhile. */
+export function removeEmptyServiceCgroups (dir: string): void {
+  const found = findHierarchy()
+  if (!found.ok) return
+  const parent = serviceCgroupDir(found.hierarchy.base, dir)
+  const leaves = ['main', 'log'].map(l => new Cgroup(join(parent, l)).remove())
+  if (leaves.every(Boolean)) new Cgroup(parent).remove()
 }
