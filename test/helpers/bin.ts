@@ -1,7 +1,7 @@
 // Starts the project's programs (and runit's C ones) as real processes and reaps them in teardown.
 
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
-import { readFileSync, readdirSync, mkdirSync, symlinkSync, writeFileSync, rmdirSync } from 'node:fs'
+import { readFileSync, readdirSync, mkdirSync, symlinkSync, writeFileSync, rmdirSync, existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { join, dirname, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -129,8 +129,11 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
   if (ONE_PROCESS && name === 'runsv' && opts.exe === undefined) {
     const dir = args[0]!
     const scan = join(dirname(dir), `scan-${basename(dir)}`)
-    mkdirSync(scan)
-    symlinkSync(dir, join(scan, basename(dir)))
+    // a second start over the same dir (a host killed and started again) reuses the scan dir
+    if (!existsSync(scan)) {
+      mkdirSync(scan)
+      symlinkSync(dir, join(scan, basename(dir)))
+    }
     exe = join(BIN, 'runsvdir.js')
     args = ['-1', scan]
     label = basename(dir)
