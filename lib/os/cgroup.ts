@@ -181,8 +181,9 @@ function tryWrite (path: string, text: string): boolean {
 
 /**
  * Runs `fork` (a synchronous spawn) with this whole process moved into `into` for the moment, so
- * the child is in that cgroup from its first instruction; moves back to `home` after. Costs two
- * writes (about 170 µs measured for the pair on this kernel). Throws when the move in fails.
+ * the child is in that cgroup from its first instruction; moves back to `home` after. The first
+ * move after a quiet moment waits for an RCU grace period (5-15 ms; doc/DESIGN.md), later ones
+ * about 0.1 ms. Throws when the move in fails.
  */
 export function forkInto<T> (into: string, home: string, fork: () => T): T {
   writeFileSync(join(into, 'cgroup.procs'), String(process.pid))
