@@ -18,7 +18,9 @@ const SCRIPTS = [
   ['runsv.js', quick ? ['--rounds', '5', '--sizes', '1,10', '--idle-services', '10', '--idle-seconds', '5'] : []],
   ['runsvdir.js', quick ? ['--quick'] : []],
   ['svlogd.js', quick ? ['--lines', '200000', '--runs', '1'] : []],
-  ['kill.js', quick ? ['--rounds', '1'] : []]
+  ['kill.js', quick ? ['--rounds', '1'] : []],
+  ['sv-many.js', quick ? ['--services', '200', '--rounds', '3'] : []],
+  ['scale.js', quick ? ['--services', '100', '--idle-seconds', '5', '--settle-seconds', '5'] : []]
 ]
 
 const dir = arg('dir')

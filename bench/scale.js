@@ -83,7 +83,8 @@ async function one (mode) {
     const before = supervisors.reduce((s, p) => s + cpuNs(p), 0)
     await sleep(IDLE_S * 1000)
     const after = supervisors.reduce((s, p) => s + cpuNs(p), 0)
-    return { services: N, startMs, supervisorProcesses: supervisors.length, privateKbPerService: priv / N, idleCpuMs: (after - before) / 1e6 }
+    const idleCpuMs = (after - before) / 1e6
+    return { services: N, startMs, supervisorProcesses: supervisors.length, privateKbPerService: priv / N, idleCpuMs }
   } finally {
     try { process.kill(child.pid, mode.name === 's6' ? 'SIGTERM' : 'SIGHUP') } catch { /* gone */ }
     await sleep(3000)
