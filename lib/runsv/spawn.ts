@@ -20,6 +20,8 @@ export interface ServiceIo {
   stdio: { in: number, out: number, err: number }
   /** ./run's stdout and log/run's stdin, when there is a log service */
   pipe: Pipe | null
+  /** told when the main run has a notification-fd (ready false) and when it wrote its line */
+  readiness?: (pid: number, ready: boolean) => void
 }
 
 /**
@@ -67,6 +69,7 @@ function logPipe (io: ServiceIo): Pipe {
 }
 
 function recordReadiness (io: ServiceIo, pid: number, ready: boolean): void {
+  io.readiness?.(pid, ready)
   try {
     writeReadiness(io.paths, pid, ready)
   } catch (err) {

@@ -22,6 +22,7 @@ import { recordDeath, deathTally, DEFAULT_DEATH_TALLY } from '../svdir/deaths-fi
 import { findLeftover, stopLeftover } from './leftovers.js'
 import { startService, type ServiceIo } from './spawn.js'
 import { EventQueue } from './event-queue.js'
+import { Announcer } from './events.js'
 import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type Death, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
@@ -80,6 +81,8 @@ export class Supervisor {
   private readonly dirty = new Set<Who>()
   private readonly resolveExited: (fault: Error | undefined) => void
   private finished = false
+  /** supervise/event/'s listeners (events.ts) */
+  private readonly events: Announcer
   /** resolves once the supervisor has exited (after 'x', terminate() or kill()); with the error
    * when it failed inside (its services were killed) */
   readonly exited: Promise<Error | undefined>
@@ -93,6 +96,7 @@ export class Supervisor {
     this.stdio = opts.stdio ?? { in: 0, out: 1, err: 2 }
     this.main = { ...main, lastPid: null, lastReason: '' }
     this.log = log === null ? null : { ...log, lastPid: null, lastReason: '' }
+    this.events = new Announcer(main.paths, log?.paths ?? null, this.say)
     for (const who of this.log === null ? ['main' as const] : ['main' as const, 'log' as const]) this.dirty.add(who)
     let resolveExited: (fault: Error | undefined) => void = () => {}
     this.exited = new Promise(resolve => { resolveExited = resolve })
@@ -203,11 +207,13 @@ export class Supervisor {
   }
 
   private serviceIo (): ServiceIo {
-    return { paths: this.paths, say: this.say, stdio: this.stdio, pipe: this.pipe }
+    const readiness = (pid: number, ready: boolean): void => { this.events.readiness(pid, ready) }
+    return { paths: this.paths, say: this.say, stdio: this.stdio, pipe: this.pipe, readiness }
   }
 
   private async apply (ev: Event): Promise<void> {
     const { state, effects } = step(this.state, ev)
+    this.events.step(ev, this.state, state, effects)
     this.state = state
     for (const fx of effects) await this.perform(fx)
   }
@@ -335,6 +341,7 @@ export class Supervisor {
     this.closePipe()
     closeSupervise(this.main)
     if (this.log !== null) closeSupervise(this.log)
+    this.events.exit()
     this.resolveExited(fault)
   }
 }

@@ -29,6 +29,9 @@ export interface SvPaths {
   ready: string
   reason: string
   deaths: string
+  /** supervise/event/, the listeners' FIFOs */
+  eventDir: string
+  dependencies: string
   /** control/<letter> override script */
   hook: (letter: string) => string
   /** the write-then-rename temporary of a published file */
@@ -63,6 +66,8 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     ready: join(sup, N.READY),
     reason: join(sup, N.REASON),
     deaths: join(sup, N.DEATHS),
+    eventDir: join(sup, N.EVENT_DIR),
+    dependencies: join(abs, N.DEPENDENCIES),
     hook: (letter) => join(abs, N.CONTROL_DIR, letter),
     tmp: (file) => file + N.NEW_SUFFIX
   }
