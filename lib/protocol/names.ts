@@ -41,3 +41,5 @@ export const NEW_SUFFIX = '.new'
 export const EVENT_DIR = 'event'
 /** Optional start order (s6-rc's name): one line per service this one needs (runsv(8), DEPENDENCIES). */
 export const DEPENDENCIES = 'dependencies'
+/** supervise/wait: what a service wanted up waits for before ./run (dependencies; not runit's). */
+export const WAIT = 'wait'

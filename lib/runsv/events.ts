@@ -60,12 +60,16 @@ export class Announcer {
   /** a readiness line that came before the started step (not expected; kept in order anyway) */
   private earlyReady = 0
   private mainPid = 0
+  /** 'starting' is said once per start, not at each look of the dependencies gate */
+  private readonly starting = { main: false, log: false }
 
   constructor (private readonly main: Pick<SvPaths, 'eventDir'>, private readonly log: Pick<SvPaths, 'eventDir'> | null,
     private readonly say: Say) {}
 
   step (ev: Event, before: State, after: State, effects: readonly Effect[]): void {
     for (const t of transitions(ev, before, after, effects)) {
+      if (t.name === 'starting' && this.starting[t.who]) continue
+      this.starting[t.who] = t.name === 'starting'
       this.announce(t)
       if (t.name !== 'started') continue
       if (t.who === 'main') this.mainPid = t.pid

@@ -23,6 +23,7 @@ import { findLeftover, stopLeftover } from './leftovers.js'
 import { startService, type ServiceIo } from './spawn.js'
 import { EventQueue } from './event-queue.js'
 import { Announcer } from './events.js'
+import { DependencyGate } from './dependencies.js'
 import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type Death, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
@@ -83,6 +84,8 @@ export class Supervisor {
   private finished = false
   /** supervise/event/'s listeners (events.ts) */
   private readonly events: Announcer
+  /** the start gate of ./dependencies */
+  private readonly deps: DependencyGate
   /** resolves once the supervisor has exited (after 'x', terminate() or kill()); with the error
    * when it failed inside (its services were killed) */
   readonly exited: Promise<Error | undefined>
@@ -97,6 +100,10 @@ export class Supervisor {
     this.main = { ...main, lastPid: null, lastReason: '' }
     this.log = log === null ? null : { ...log, lastPid: null, lastReason: '' }
     this.events = new Announcer(main.paths, log?.paths ?? null, this.say)
+    // Woken, it looks again through the spacing timer's event: settle() then starts ./run.
+    this.deps = new DependencyGate(opts.dir, opts.cwd, paths, this.say, () => {
+      this.queue.push({ kind: 'timer', who: 'main', purpose: { kind: 'spacing' } })
+    })
     for (const who of this.log === null ? ['main' as const] : ['main' as const, 'log' as const]) this.dirty.add(who)
     let resolveExited: (fault: Error | undefined) => void = () => {}
     this.exited = new Promise(resolve => { resolveExited = resolve })
@@ -265,6 +272,7 @@ export class Supervisor {
   }
 
   private async spawn (who: Who, stage: 'run' | 'finish', args: string[]): Promise<void> {
+    if (who === 'main' && stage === 'run' && !await this.deps.mayStart(this.state.main.when)) return
     if (who === 'main' && stage === 'run') await this.hook('u')
     const pid = await startService(this.serviceIo(), who, stage, args, (code, signal) => {
       this.queue.push({ kind: 'exited', who, code, signal })
@@ -341,6 +349,7 @@ export class Supervisor {
     this.closePipe()
     closeSupervise(this.main)
     if (this.log !== null) closeSupervise(this.log)
+    this.deps.close()
     this.events.exit()
     this.resolveExited(fault)
   }

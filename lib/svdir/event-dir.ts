@@ -6,7 +6,7 @@
 // reading for 64 KiB of lines) loses that line, and neither ever blocks runsv. Lines are shorter
 // than PIPE_BUF, so each arrives whole and in order.
 
-import { readdirSync, mkdirSync, openSync, writeSync, unlinkSync, constants } from 'node:fs'
+import { readdirSync, mkdirSync, openSync, writeSync, unlinkSync, renameSync, constants } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Socket } from 'node:net'
@@ -24,6 +24,7 @@ export function notifyListeners (p: Pick<SvPaths, 'eventDir'>, ev: SvEvent): num
   const line = Buffer.from(formatEvent(ev))
   let sent = 0
   for (const name of readdirSync(p.eventDir)) {
+    if (name.startsWith('.')) continue // a FIFO being made, not yet open (subscribe)
     const path = join(p.eventDir, name)
     let fd: number
     try {
@@ -60,10 +61,21 @@ export interface Subscription {
  * each line, in order. Events from the moment this returns are seen. */
 export function subscribe (p: Pick<SvPaths, 'eventDir'>, onEvent: (ev: SvEvent) => void): Subscription {
   mkdirSync(p.eventDir, { recursive: true, mode: 0o700 })
-  const path = join(p.eventDir, `${process.pid}.${randomBytes(4).toString('hex')}`)
-  makeFifos([path])
+  const name = `${process.pid}.${randomBytes(4).toString('hex')}`
+  const path = join(p.eventDir, name)
+  // Made under a dot name and renamed once open (s6's ftrig1_make): a FIFO that nobody holds yet
+  // would look like a dead listener's to runsv, which removes those.
+  const tmp = join(p.eventDir, '.' + name)
+  makeFifos([tmp])
   // Read and write: runsv closes after each line, and a reader alone would then see EOF.
-  const fd = openFifoServer(path)
+  const fd = openFifoServer(tmp)
+  try {
+    renameSync(tmp, path)
+  } catch (err) {
+    closeQuietly(fd)
+    unlinkQuietly(tmp)
+    throw err
+  }
   const sock = new Socket({ fd, readable: true, writable: false })
   let rest = ''
   sock.setEncoding('utf8')

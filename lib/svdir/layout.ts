@@ -32,6 +32,7 @@ export interface SvPaths {
   /** supervise/event/, the listeners' FIFOs */
   eventDir: string
   dependencies: string
+  wait: string
   /** control/<letter> override script */
   hook: (letter: string) => string
   /** the write-then-rename temporary of a published file */
@@ -68,6 +69,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     deaths: join(sup, N.DEATHS),
     eventDir: join(sup, N.EVENT_DIR),
     dependencies: join(abs, N.DEPENDENCIES),
+    wait: join(sup, N.WAIT),
     hook: (letter) => join(abs, N.CONTROL_DIR, letter),
     tmp: (file) => file + N.NEW_SUFFIX
   }
