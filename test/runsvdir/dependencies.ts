@@ -37,7 +37,7 @@ for (const mode of [[], ['-1']]) {
     t.equal(order(base), 'db\n', 'only db started')
     writeFileSync(join(db, 'go'), '')
     await until(() => stat(web), s => s === 'run\n', { what: 'web runs' })
-    t.equal(order(base), 'db\napi\nweb\n', 'in dependency order')
+    t.equal(await until(() => order(base), o => o.split('\n').length > 3, { what: 'order' }), 'db\napi\nweb\n', 'in dependency order')
     t.match((await runBin('sv', ['status', web])).stdout, /^run: .*web: \(pid \d+\) \d+s\n$/, 'runit\'s line alone once up')
   })
 }
