@@ -43,6 +43,7 @@ async function run (io: Io, lsb: boolean): Promise<number> {
   if (own === 'log' && !opts.has('j')) return await log(io, rest.slice(1))
   if (own === 'wait' && !opts.has('j')) return await waitEvent(io, rest.slice(1), waitSec)
   if (own === 'events' && !opts.has('j')) return await events(io, rest.slice(1))
+  if ((own === 'new' || own === 'remove') && !opts.has('j')) return await instances(io, own, rest.slice(1), waitSec)
   if (opts.has('j')) throw new UsageError('illegal option -- j') // runit's words: -j belongs to list only
   const names = lsb ? [io.invokedAs] : rest.slice(1)
   if (names.length === 0) throw new UsageError()
@@ -193,6 +194,17 @@ async function events (io: Io, names: string[]): Promise<number> {
   })
   for (const s of subs) s.close()
   return Math.min(errors, EXIT.maxFailed)
+}
+
+/** sv new TEMPLATE [VALUE ...] and sv remove INSTANCE ... (sv(8)). */
+async function instances (io: Io, word: 'new' | 'remove', args: string[], waitSec: number): Promise<number> {
+  const [first, ...more] = args
+  if (first === undefined) throw new UsageError()
+  const { newInstances, removeInstances } = await import('../sv/instances.js')
+  const svdir = io.env.SVDIR ?? DEFAULT_SVDIR
+  const r = word === 'new' ? newInstances(first, more, svdir, io.cwd) : await removeInstances(args, svdir, io.cwd, waitSec)
+  io.stdout(r.out)
+  return Math.min(r.failures, EXIT.maxFailed)
 }
 
 export const sv: Program = {

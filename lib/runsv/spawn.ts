@@ -8,6 +8,7 @@ import { signalNumber } from '../os/signals.js'
 import type { Pipe } from '../os/pipe.js'
 import type { SvPaths } from '../svdir/layout.js'
 import { writeReadiness } from '../svdir/ready-file.js'
+import { instanceEnv } from '../svdir/instances.js'
 import type { Say } from '../errors/say.js'
 import { readNotificationFd, notificationStdio, onFirstNewline } from './readiness.js'
 import type { Who, Stage } from './state.js'
@@ -44,6 +45,7 @@ export async function startService (io: ServiceIo, who: Who, stage: Stage, args:
     // Own session and process group, so a whole service can be signalled and a terminal's
     // ^C reaches runsv only (runsv then stops its services in order).
     setsid: true,
+    env: instanceEnv(io.paths.dir), // $INSTANCE in NAME@VALUE (svdir/instances.ts)
     extraFds: notifyFd === null ? undefined : notificationStdio(notifyFd)
   })
   if (!r.ok) {

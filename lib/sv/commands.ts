@@ -98,7 +98,7 @@ export function wantAfter (letters: string): 'up' | 'down' | null {
  * to runit's sv (which has no b f g j l m n r v w y z command), so no runit word changes meaning;
  * except events: to runit's sv, e means exit. It is read-only and shadows the letter as runit's own
  * check shadows c, and sv(8) warns that runit's sv would take it for exit. */
-export const OWN_WORDS = { list: 'list', ls: 'list', log: 'log', wait: 'wait', events: 'events' } as const
+export const OWN_WORDS = { list: 'list', ls: 'list', log: 'log', wait: 'wait', events: 'events', new: 'new', remove: 'remove' } as const
 
 export type OwnCommand = typeof OWN_WORDS[keyof typeof OWN_WORDS]
 

@@ -1,12 +1,12 @@
 // sv events and sv wait (sv(8)): listeners on supervise/event/ (svdir/event-dir.ts). Loaded by
 // cli/sv.ts only for these words, so sv's other commands load none of it.
 
-import { basename } from 'node:path'
 import { subscribe, type Subscription } from '../svdir/event-dir.js'
 import { readStatus } from '../svdir/status-file.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
 import { isReady } from '../svdir/ready-file.js'
 import { exists } from '../os/probe.js'
+import { instanceValue } from '../svdir/instances.js'
 import { signalWord } from '../os/signals.js'
 import type { SvPaths } from '../svdir/layout.js'
 import type { EventName, SvEvent } from '../protocol/events.js'
@@ -20,9 +20,7 @@ export interface Watched {
 
 /** Upstart's INSTANCE: VALUE of a directory named NAME@VALUE, else ''. */
 export function instanceOf (dir: string): string {
-  const base = basename(dir)
-  const at = base.indexOf('@')
-  return at < 0 ? '' : base.slice(at + 1)
+  return instanceValue(dir) ?? ''
 }
 
 /** ISO 8601 UTC with microseconds. */
