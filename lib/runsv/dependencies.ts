@@ -25,16 +25,20 @@ export const CHECK_LIMIT_MS = 5000
 
 export class DependencyGate {
   private subs: Subscription[] = []
+  /** listening, while the run is up, for the stop of what it is bound to (`NAME bind`) */
+  private bindSubs: Subscription[] = []
+  /** NAME → the pid of its run that is stopping: not met again until NAME runs another */
+  private readonly held = new Map<string, number>()
   private timer: NodeJS.Timeout | null = null
   private readonly said = new Set<string>()
   private lastWait = ''
-  private readonly scanDir: string
-  private readonly self: string
+  readonly scanDir: string
+  readonly self: string
 
   /** `given`: the service directory as runsv was given it (resolved against cwd, not through
    * symlinks), whose directory is the scan directory bare names are in. `wake`: look again. */
   constructor (given: string, cwd: string, private readonly paths: SvPaths, private readonly say: Say,
-    private readonly wake: () => void) {
+    private readonly wake: () => void, private readonly bindStop: () => void) {
     const abs = resolve(cwd, given)
     this.scanDir = dirname(abs)
     this.self = basename(abs)
@@ -69,7 +73,24 @@ export class DependencyGate {
       }
       this.lastWait = text
     }
+    if (unmet.length === 0) this.watchBinds(deps.filter(d => d.bind))
     return unmet.length === 0
+  }
+
+  /** While the run is up: NAME stopping (asked) or down for good stops it too (bindStop), and
+   * holds its restart until NAME runs again. */
+  private watchBinds (binds: readonly Dependency[]): void {
+    for (const d of binds) {
+      try {
+        this.bindSubs.push(subscribe(servicePaths(dependencyDir(d.name, this.scanDir)), ev => {
+          if (ev.who !== 'main' || (ev.name !== 'stopping' && ev.name !== 'down')) return
+          if (ev.pid !== 0) this.held.set(d.name, ev.pid)
+          this.bindStop()
+        }))
+      } catch (err) {
+        this.sayOnce(`dependencies: ${d.name}: unable to listen in supervise/event`, err)
+      }
+    }
   }
 
   private async look (deps: readonly Dependency[]): Promise<Array<{ name: string, why: string }>> {
@@ -110,6 +131,10 @@ export class DependencyGate {
       if (isSupervised(p)) {
         const s = readStatus(p)
         up = s !== 'bad-format' && s.pid !== 0 && s.state === 'run'
+        if (up && s !== 'bad-format' && this.held.has(name)) {
+          if (this.held.get(name) === s.pid) return 'stopping'
+          this.held.delete(name)
+        }
         if (up && s !== 'bad-format' && !isReady(p, s.pid)) return 'not ready'
       }
     } catch { /* no supervise/ yet */ }
@@ -159,8 +184,9 @@ export class DependencyGate {
   }
 
   private release (): void {
-    for (const s of this.subs) s.close()
+    for (const s of [...this.subs, ...this.bindSubs]) s.close()
     this.subs = []
+    this.bindSubs = []
     if (this.timer !== null) clearTimeout(this.timer)
     this.timer = null
   }

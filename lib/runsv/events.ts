@@ -62,6 +62,10 @@ export class Announcer {
   private mainPid = 0
   /** 'starting' is said once per start, not at each look of the dependencies gate */
   private readonly starting = { main: false, log: false }
+  /** the run whose 'stopping' was said before its stop (stoppingNow), not to be said twice */
+  private stoppingSaid = 0
+  /** said once supervise/ shows the step (flush), so that a listener reading it sees the state */
+  private pending: SvEvent[] = []
 
   constructor (private readonly main: Pick<SvPaths, 'eventDir'>, private readonly log: Pick<SvPaths, 'eventDir'> | null,
     private readonly say: Say) {}
@@ -69,6 +73,7 @@ export class Announcer {
   step (ev: Event, before: State, after: State, effects: readonly Effect[]): void {
     for (const t of transitions(ev, before, after, effects)) {
       if (t.name === 'starting' && this.starting[t.who]) continue
+      if (t.name === 'stopping' && t.who === 'main' && t.pid === this.stoppingSaid) continue
       this.starting[t.who] = t.name === 'starting'
       this.announce(t)
       if (t.name !== 'started') continue
@@ -83,8 +88,27 @@ export class Announcer {
       this.awaitingReady = pid
     } else if (this.mainPid === pid) {
       this.announce({ name: 'ready', who: 'main', pid, code: null, signal: null })
+      this.flush() // supervise/ready is written: outside a step, nothing else to wait for
     } else {
       this.earlyReady = pid
+    }
+  }
+
+  /** 'stopping' of the main run before its stop begins (the services bound to it stop first). */
+  stoppingNow (pid: number): void {
+    this.stoppingSaid = pid
+    this.announce({ name: 'stopping', who: 'main', pid, code: null, signal: null })
+    this.flush()
+  }
+
+  /** Writes what the steps so far announced: called once supervise/ has been published. */
+  flush (): void {
+    const out = this.pending
+    this.pending = []
+    for (const ev of out) {
+      this.notify(this.main, ev)
+      // In log/supervise/event/ the log service is the directory's own service: 'main' there.
+      if (ev.who === 'log' && this.log !== null) this.notify(this.log, { ...ev, who: 'main' })
     }
   }
 
@@ -92,13 +116,11 @@ export class Announcer {
   exit (): void {
     this.announce({ name: 'exit', who: 'main', pid: 0, code: null, signal: null })
     if (this.log !== null) this.announce({ name: 'exit', who: 'log', pid: 0, code: null, signal: null })
+    this.flush()
   }
 
   private announce (t: Transition): void {
-    const ev: SvEvent = { ...t, micros: wallMicros() }
-    this.notify(this.main, ev)
-    // In log/supervise/event/ the log service is the directory's own service: 'main' there.
-    if (t.who === 'log' && this.log !== null) this.notify(this.log, { ...ev, who: 'main' })
+    this.pending.push({ ...t, micros: wallMicros() })
   }
 
   private notify (dir: Pick<SvPaths, 'eventDir'>, ev: SvEvent): void {

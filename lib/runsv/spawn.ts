@@ -71,10 +71,10 @@ function logPipe (io: ServiceIo): Pipe {
 }
 
 function recordReadiness (io: ServiceIo, pid: number, ready: boolean): void {
-  io.readiness?.(pid, ready)
   try {
     writeReadiness(io.paths, pid, ready)
   } catch (err) {
     io.say.warn('unable to write supervise/ready', err)
   }
+  io.readiness?.(pid, ready)
 }

@@ -24,6 +24,7 @@ import { startService, type ServiceIo } from './spawn.js'
 import { EventQueue } from './event-queue.js'
 import { Announcer } from './events.js'
 import { DependencyGate } from './dependencies.js'
+import { boundRunning, boundStopped } from './binds.js'
 import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type Death, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
@@ -103,7 +104,7 @@ export class Supervisor {
     // Woken, it looks again through the spacing timer's event: settle() then starts ./run.
     this.deps = new DependencyGate(opts.dir, opts.cwd, paths, this.say, () => {
       this.queue.push({ kind: 'timer', who: 'main', purpose: { kind: 'spacing' } })
-    })
+    }, () => { this.queue.push({ kind: 'control', who: 'main', letter: 't' }) })
     for (const who of this.log === null ? ['main' as const] : ['main' as const, 'log' as const]) this.dirty.add(who)
     let resolveExited: (fault: Error | undefined) => void = () => {}
     this.exited = new Promise(resolve => { resolveExited = resolve })
@@ -167,6 +168,9 @@ export class Supervisor {
   private async handle (raw: RawEvent): Promise<void> {
     const now = taiNow()
     let ev: Event
+    if (raw.kind === 'term' || (raw.kind === 'control' && raw.who === 'main' && 'dx'.includes(raw.letter))) {
+      await this.stopBoundFirst()
+    }
     switch (raw.kind) {
       case 'control':
         ev = { ...raw, ...await this.decide(raw.who, raw.letter), now }
@@ -182,6 +186,17 @@ export class Supervisor {
     }
     await this.apply(ev)
     this.flushPublish()
+  }
+
+  /** `NAME bind` elsewhere (binds.ts): before this run stops, 'stopping' is said and the runs
+   * bound to it are waited for. */
+  private async stopBoundFirst (): Promise<void> {
+    const { pid, state } = this.state.main
+    if (pid === 0 || state !== 'run') return
+    const bound = boundRunning(this.deps.scanDir, this.deps.self)
+    if (bound.length === 0) return
+    this.events.stoppingNow(pid)
+    await boundStopped(bound)
   }
 
   /** What step() must know of a letter beyond the letter: whether control/<hook> handled it (asked
@@ -310,6 +325,7 @@ export class Supervisor {
       }
     }
     this.dirty.clear()
+    this.events.flush()
   }
 
   /** Adds the death to supervise/deaths, kept to max-death-tally lines. */
