@@ -58,3 +58,25 @@ t.test('a cycle is said and both start; a missing name is said and waited for', 
   svc(scan, 'later', 'exec sleep 1000')
   await until(() => stat(c), s => s === 'run\n', { what: 'c runs once later does' })
 })
+
+t.test('NAME bind: NAME\'s stop waits for the bound service to stop; it follows NAME back up', async t => {
+  const base = t.testdir()
+  const scan = join(base, 'service')
+  mkdirSync(scan)
+  const note = (what: string): string => `echo ${what} $(basename $PWD) >> ${base}/order`
+  const run = `${note('start')}; trap '${note('stop')}; exit 0' TERM; exec 3>&-; while :; do sleep 0.05; done`
+  const web = svc(scan, 'web', run, 'db bind\n')
+  const db = svc(scan, 'db', run)
+  startRunsvdir(t, ['-1', scan], { services: [web, db] })
+  await until(() => stat(web) + stat(db), s => s === 'run\nrun\n', { what: 'both run' })
+  await until(() => order(base), o => o.split('\n').length > 2, { what: 'both started' })
+  const down = await runBin('sv', ['-w', '5', 'down', db])
+  t.equal(down.code, 0)
+  t.equal(await until(() => order(base), o => o.includes('stop db'), { what: 'db stopped' }), 'start db\nstart web\nstop web\nstop db\n', 'web stops before db')
+  // (after the one-second spacing when web ran less than a second)
+  const st = await until(async () => (await runBin('sv', ['status', web])).stdout, s => s.includes('waiting'), { what: 'status' })
+  t.match(st, /^down: .*web: \d+s, normally up, want up; waiting for db \(down\)\n$/)
+  t.equal((await runBin('sv', ['-w', '5', 'up', db])).code, 0)
+  await until(() => stat(web), s => s === 'run\n', { what: 'web follows db up' })
+  t.match(await until(() => order(base), o => o.endsWith('start web\n') && o.split('\n').length > 6, { what: 'order' }), /stop db\nstart db\nstart web\n$/)
+})
