@@ -26,7 +26,10 @@ for (const mode of [[], ['-1']]) {
     mkdirSync(scan)
     const note = `echo $(basename $PWD) >> ${base}/order`
     const web = svc(scan, 'web', `${note}; exec sleep 1000`, 'api\n')
-    const api = svc(scan, 'api', `${note}; exec sleep 1000`, '# the API needs its database\ndb\n')
+    // Ready once it has noted its start: without notification-fd it would be ready at once,
+    // and web's line could come before its own.
+    const api = svc(scan, 'api', `${note}; echo >&3; exec sleep 1000`, '# the API needs its database\ndb\n')
+    writeFileSync(join(api, 'notification-fd'), '3\n')
     const db = svc(scan, 'db', `${note}; while [ ! -e ./go ]; do sleep 0.05; done; echo >&3; exec sleep 1000`)
     writeFileSync(join(db, 'notification-fd'), '3\n')
     startRunsvdir(t, [...mode, scan], { services: [web, api, db] })
