@@ -182,16 +182,19 @@ async function events (io: Io, names: string[]): Promise<number> {
   const { services, errors } = await watched(io, names)
   if (services.length === 0) return Math.min(errors, EXIT.maxFailed)
   const fmt = new EventFormatter()
+  let end: () => void = () => {}
+  const ended = new Promise<void>(resolve => { end = resolve })
+  // false once the reader has gone (sv events | head -1): then it ends like at a signal
+  const put = (text: string): boolean => io.stdoutBytes?.(Buffer.from(text)) ?? (io.stdout(text), true)
   let subs
   try {
-    subs = watch(services, (w, ev) => { io.stdout(fmt.line(w, ev)) })
+    subs = watch(services, (w, ev) => { if (!put(fmt.line(w, ev))) end() })
   } catch (err) {
     throw new SysError('unable to listen in supervise/event', err)
   }
   // Ended by a signal: the FIFOs are removed (runsv would remove them at its next event anyway).
-  await new Promise<void>(resolve => {
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => { resolve() })
-  })
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, end)
+  await ended
   for (const s of subs) s.close()
   return Math.min(errors, EXIT.maxFailed)
 }

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
-import { startBin, runBin, ONE_PROCESS } from '../helpers/bin.js'
+import { startBin, runBin, ONE_PROCESS, BIN } from '../helpers/bin.js'
 import { service, stat, pidOf } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { cleanEnv } from '../helpers/clean-env.js'
@@ -67,4 +67,17 @@ t.test('sv events: JSON lines with Upstart\'s fields', async t => {
   t.match(lines[5], { event: 'stopped', RESULT: 'ok', EXIT_SIGNAL: 'TERM' })
   t.ok(lines.every(l => typeof l.time === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(l.time)), 'times with microseconds')
   t.equal(spawnedListeners(dir), 0, 'its FIFO is removed')
+})
+
+t.test('sv events ends when its reader goes (sv events | head -1)', async t => {
+  const dir = service(t, { run: 'exec sleep 1000' })
+  startBin(t, 'runsv', [dir], { services: [dir] })
+  await until(() => stat(dir), s => s === 'run\n', { what: 'run' })
+  const pipe = startBin(t, 'sh', ['-c', `${join(BIN, 'sv.js')} events ${dir} | head -1`], { exe: 'sh' })
+  await until(() => spawnedListeners(dir), n => n > 0, { what: 'listening' })
+  writeFileSync(join(dir, 'supervise', 'control'), 't')
+  // The first line reaches head, which exits; sv's next line finds no reader.
+  await until(() => pipe.stdout(), s => s.includes('"stopping"'), { what: 'a line' })
+  await until(() => spawnedListeners(dir), n => n === 0, { what: 'sv events gone' })
+  t.same(await pipe.exit, [0, null])
 })
