@@ -17,7 +17,8 @@ const SCRIPTS = [
   ['sv-status.js', quick ? ['--runs', '10'] : []],
   ['runsv.js', quick ? ['--rounds', '5', '--sizes', '1,10', '--idle-services', '10', '--idle-seconds', '5'] : []],
   ['runsvdir.js', quick ? ['--quick'] : []],
-  ['svlogd.js', quick ? ['--lines', '200000', '--runs', '1'] : []]
+  ['svlogd.js', quick ? ['--lines', '200000', '--runs', '1'] : []],
+  ['kill.js', quick ? ['--rounds', '1'] : []]
 ]
 
 const dir = arg('dir')

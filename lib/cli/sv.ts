@@ -4,7 +4,7 @@
 import { getopt, scanUlong } from './getopt.js'
 import { UsageError, SysError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
-import { lookupCommand, lookupOwnCommand } from '../sv/commands.js'
+import { lookupCommand, lookupOwnCommand, signalCommand, toAll, SIGNAL_WORD, PS_WORD, type Command } from '../sv/commands.js'
 import { versionLine, type Program, type Io } from './main.js'
 import type { Watched } from '../sv/events.js'
 
@@ -26,7 +26,7 @@ export const isLsb = (io: Pick<Io, 'invokedAs'>): boolean => io.invokedAs !== 's
 
 async function run (io: Io, lsb: boolean): Promise<number> {
   const startMs = Date.now()
-  const { opts, rest } = getopt(io.argv, lsb ? 'w:vV' : 'w:vVj')
+  const { opts, rest } = getopt(io.argv, lsb ? 'w:vV' : 'w:vVja')
   if (opts.has('V')) {
     io.stderr(versionLine('sv') + '\n')
     throw new UsageError()
@@ -45,10 +45,20 @@ async function run (io: Io, lsb: boolean): Promise<number> {
   if (own === 'events' && !opts.has('j')) return await events(io, rest.slice(1))
   if ((own === 'new' || own === 'remove') && !opts.has('j')) return await instances(io, own, rest.slice(1), waitSec)
   if (opts.has('j')) throw new UsageError('illegal option -- j') // runit's words: -j belongs to list only
-  const names = lsb ? [io.invokedAs] : rest.slice(1)
+  if (!lsb && word === PS_WORD) {
+    if (opts.has('a')) throw new UsageError('illegal option -- a')
+    return await ps(io, rest.slice(1))
+  }
+  const signalWord = !lsb && word === SIGNAL_WORD
+  const names = lsb ? [io.invokedAs] : rest.slice(signalWord ? 2 : 1)
   if (names.length === 0) throw new UsageError()
-  const command = lookupCommand(word, lsb)
+  let command: Command | null = signalWord ? await signalCommandOf(rest[1]!) : lookupCommand(word, lsb)
   if (command === null) throw new UsageError()
+  if (opts.has('a')) {
+    const { signalNumber } = await import('../os/signals.js')
+    command = toAll(command, signalNumber)
+    if (command === null) throw new UsageError(`-a: not a signal command: ${word}`)
+  }
 
   const { runSv } = await import('../sv/client.js')
   const outcome = await runSv({
@@ -65,6 +75,60 @@ async function run (io: Io, lsb: boolean): Promise<number> {
   })
   if (outcome.lsbStatus !== undefined) return outcome.lsbStatus
   return Math.min(outcome.errors, EXIT.maxFailed)
+}
+
+/** sv signal's command; an unknown signal is a usage error naming it. */
+async function signalCommandOf (text: string): Promise<Command> {
+  const { parseSignalNumber } = await import('../os/signals.js')
+  const signo = parseSignalNumber(text)
+  if (signo === null) throw new UsageError(`unknown signal: ${text}`)
+  return signalCommand(signo, false)
+}
+
+/** sv ps service ...: each service's processes as a tree, headed by its cgroup (sv(8)). */
+async function ps (io: Io, names: string[]): Promise<number> {
+  if (names.length === 0) throw new UsageError()
+  const { resolveService } = await import('../sv/client.js')
+  const { ourRunsv, serviceProcesses, psLines } = await import('../sv/ps.js')
+  const { isSupervised } = await import('../svdir/ok-fifo.js')
+  const { servicePaths } = await import('../svdir/layout.js')
+  const { PREFIX, messageLine } = await import('../sv/report.js')
+  const svdir = io.env.SVDIR ?? DEFAULT_SVDIR
+  let errors = 0
+  for (const name of names) {
+    const fail = (text: string, err?: unknown): void => {
+      errors++
+      io.stdout(messageLine(PREFIX.fail, name, text, err))
+    }
+    let paths
+    try {
+      paths = resolveService(name, svdir, io.cwd)
+    } catch (err) {
+      fail('unable to change to service directory', err)
+      continue
+    }
+    let supervised: boolean
+    try {
+      supervised = isSupervised(paths)
+    } catch (err) {
+      fail('unable to open supervise/ok', err)
+      continue
+    }
+    if (!supervised) {
+      fail('runsv not running')
+      continue
+    }
+    const main = ourRunsv(paths)
+    if (main === null) {
+      fail("runsv does not list a service's processes (not runit-ts's runsv)")
+      continue
+    }
+    const logPaths = servicePaths(paths.log)
+    const logC = ourRunsv(logPaths)
+    const procs = serviceProcesses(main, paths, logC === null ? null : { c: logC, paths: logPaths })
+    io.stdout(psLines(name, procs).join('\n') + '\n')
+  }
+  return Math.min(errors, EXIT.maxFailed)
 }
 
 /** sv list [-j] [service ...]: the table (colour on a terminal, unless NO_COLOR), or JSON. */

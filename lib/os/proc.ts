@@ -1,7 +1,7 @@
 // Kernel state that Node does not expose: process group and session (from /proc/self/stat), a
 // process's start time, and the nice value of the thread that forks and execs.
 
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
 import { errnoError } from '../errors/errors.js'
 
@@ -9,6 +9,7 @@ export interface ProcStat {
   pid: number
   /** R, S, D, T, Z (exited, not yet reaped), X, … */
   state: string
+  ppid: number
   pgrp: number
   session: number
   tpgid: number
@@ -26,9 +27,38 @@ export function procStat (pid: number | 'self' = 'self'): ProcStat {
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
   // after ")": state(3) ppid pgrp session tty_nr tpgid(8) … starttime(22) … arg_start(48) arg_end
   return {
-    pid: head, state: f[0]!, pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]), startTicks: Number(f[19]),
+    pid: head, state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]),
+    startTicks: Number(f[19]),
     argStart: Number(f[45]), argEnd: Number(f[46])
   }
+}
+
+/**
+ * The live processes of a run without a cgroup: its session and process group (ours lead both),
+ * and its descendants by parent; never this process. What left all three (a daemon that forked
+ * twice and called setsid) is not found: the fallback's limit (runsv(8), CGROUPS).
+ */
+export function sessionMembers (leader: number): number[] {
+  const all: ProcStat[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const st = procStat(Number(name))
+      if (st.state !== 'Z' && st.state !== 'X' && st.pid !== process.pid) all.push(st)
+    } catch { /* gone meanwhile */ }
+  }
+  const inGroup = (p: ProcStat): boolean => p.pid === leader || p.session === leader || p.pgrp === leader
+  const members = new Set(all.filter(inGroup).map(p => p.pid))
+  for (let grew = true; grew;) {
+    grew = false
+    for (const p of all) {
+      if (!members.has(p.pid) && members.has(p.ppid)) {
+        members.add(p.pid)
+        grew = true
+      }
+    }
+  }
+  return [...members]
 }
 
 /** USER_HZ, the unit of /proc's clock ticks: 100 on every Linux architecture's ABI. */

@@ -27,8 +27,21 @@ export function parseSignal (text: string): NodeJS.Signals | null {
   return Object.hasOwn(BY_NAME, name) ? name as NodeJS.Signals : null
 }
 
+/** Linux's highest signal number (SIGRTMAX); the real-time ones above SIGSYS have no name in
+ * Node's table and are given by number. */
+export const SIGNAL_MAX = 64
+
+/** A signal as sv signal takes it: a name with or without SIG in any case, or a number from 1 to
+ * SIGRTMAX; null when there is no such signal. */
+export function parseSignalNumber (text: string): number | null {
+  const t = text.trim()
+  if (/^\d+$/.test(t)) return Number(t) >= 1 && Number(t) <= SIGNAL_MAX ? Number(t) : null
+  const name = parseSignal(t)
+  return name === null ? null : signalNumber(name)
+}
+
 /** process.kill that treats "no such process" as done: the child may be gone already. */
-export function sendSignal (pid: number, signal: NodeJS.Signals): void {
+export function sendSignal (pid: number, signal: NodeJS.Signals | number): void {
   try {
     process.kill(pid, signal)
   } catch (err) {

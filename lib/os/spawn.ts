@@ -24,6 +24,8 @@ export interface SpawnSpec {
   /** descriptors for the child's fds 3, 4, …; 'ignore' leaves that fd closed (svlogd's processor
    * gets 4 and 5), 'pipe' makes one whose other end is the child's stdio[n] (notification-fd) */
   extraFds?: Array<number | 'ignore' | 'pipe'>
+  /** wraps the synchronous fork and exec, to place the child before it runs (os/cgroup.ts forkInto) */
+  fork?: <T>(spawn: () => T) => T
 }
 
 export type SpawnResult = { ok: true, child: ChildProcess, pid: number } | { ok: false, error: Error }
@@ -47,14 +49,15 @@ export async function spawnProgram (spec: SpawnSpec): Promise<SpawnResult> {
     if (code !== undefined) return { ok: false, error: errnoError(code, `spawn ${spec.file} ${code}`) }
   }
   let child: ChildProcess
+  const start = (): ChildProcess => spawn(cmd.file, cmd.args, {
+    cwd: spec.cwd,
+    stdio: [spec.stdin, spec.stdout, spec.stderr, ...(spec.extraFds ?? [])],
+    detached: spec.setsid,
+    argv0: cmd.argv0,
+    env: spec.env
+  })
   try {
-    child = spawn(cmd.file, cmd.args, {
-      cwd: spec.cwd,
-      stdio: [spec.stdin, spec.stdout, spec.stderr, ...(spec.extraFds ?? [])],
-      detached: spec.setsid,
-      argv0: cmd.argv0,
-      env: spec.env
-    })
+    child = spec.fork === undefined ? start() : spec.fork(start)
   } catch (error) {
     return { ok: false, error: error as Error }
   }

@@ -60,3 +60,38 @@ export function statusWant (letter: ControlLetter): 'up' | 'down' | null {
   if (m.intent === undefined || m.mainOnly === true) return null
   return m.intent === 'up' ? 'up' : 'down'
 }
+
+/** Not runit's: a request for any signal to the main process or to every process of the service
+ * (sv signal, sv -a): a marker byte, then 0x80 + the signal number, written together. Both bytes
+ * lie outside ASCII, and runit's runsv ignores bytes that are no letter, so it ignores them. */
+export const SIGNAL_MAIN = 0xfe
+export const SIGNAL_ALL = 0xff
+const SIGNAL_BASE = 0x80
+
+/** The request's bytes as a latin1 string (control-fifo writes it byte for byte). */
+export function signalRequest (signo: number, all: boolean): string {
+  if (!(signo > 0 && signo < 0x7e)) throw new RangeError(`no signal number: ${signo}`)
+  return String.fromCharCode(all ? SIGNAL_ALL : SIGNAL_MAIN, SIGNAL_BASE + signo)
+}
+
+export type ControlInput = { kind: 'letter', letter: string } | { kind: 'signal', signo: number, all: boolean }
+
+/** Reads supervise/control's bytes (latin1 characters) one by one: letters pass through, a signal
+ * request comes out once both of its bytes are in. */
+export class ControlDecoder {
+  private marker = 0
+
+  feed (c: string): ControlInput | null {
+    const byte = c.charCodeAt(0)
+    if (this.marker !== 0) {
+      const all = this.marker === SIGNAL_ALL
+      this.marker = 0
+      if (byte > SIGNAL_BASE && byte < SIGNAL_MAIN) return { kind: 'signal', signo: byte - SIGNAL_BASE, all }
+    }
+    if (byte === SIGNAL_MAIN || byte === SIGNAL_ALL) {
+      this.marker = byte
+      return null
+    }
+    return { kind: 'letter', letter: c }
+  }
+}

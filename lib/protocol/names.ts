@@ -18,6 +18,9 @@ export const LOG = 'log'
 export const DOWN_SIGNAL = 'down-signal'
 export const TIMEOUT_KILL = 'timeout-kill'
 export const TIMEOUT_FINISH = 'timeout-finish'
+/** Optional kill mode (systemd's KillMode= words: mixed, control-group, process): which of the
+ * service's processes a stop reaches (runsv(8), KILL MODES; not runit's). */
+export const KILL_MODE = 'kill-mode'
 /** Optional restart policy (runsv(8), RESTART POLICY; not runit's): the longest pause of the
  * doubling backoff in seconds, Upstart's `respawn limit COUNT INTERVAL [retry=SECONDS]`, its
  * `normal exit` codes and signals, and s6's bound on supervise/deaths. */
@@ -33,6 +36,9 @@ export const READY = 'ready'
  * supervise/deaths: the record of the last runs' ends (neither is runit's; its sv ignores them). */
 export const REASON = 'reason'
 export const DEATHS = 'deaths'
+/** supervise/cgroup: which runsv keeps the service and where its processes are (its cgroup, or
+ * its session without one), for sv ps and sv -a (not runit's; its sv ignores it). */
+export const CGROUP = 'cgroup'
 /** Directory of control/<letter> override scripts. */
 export const CONTROL_DIR = 'control'
 /** Suffix of the write-then-rename temporaries (runit's status.new, stat.new, pid.new). */

@@ -20,6 +20,8 @@ export interface HookContext {
   stdout: number
   stdin: number
   stderr: number
+  /** starts the script in the service's group (service-group.ts), as systemd runs ExecStop= */
+  fork: <T>(spawn: () => T) => T
 }
 
 /** Present = exists with the owner-execute bit (runit's test); stat errors other than ENOENT warn. */
@@ -44,7 +46,8 @@ export async function runHook (ctx: HookContext, letter: string): Promise<boolea
     stdin: ctx.stdin,
     stdout: ctx.stdout,
     stderr: ctx.stderr,
-    setsid: false
+    setsid: false,
+    fork: ctx.fork
   })
   if (!r.ok) {
     ctx.say.fatal('unable to run control/?', r.error)

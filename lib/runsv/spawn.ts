@@ -12,6 +12,7 @@ import { instanceEnv } from '../svdir/instances.js'
 import type { Say } from '../errors/say.js'
 import { readNotificationFd, notificationStdio, onFirstNewline } from './readiness.js'
 import type { Who, Stage } from './state.js'
+import type { ServiceGroup } from './service-group.js'
 
 export interface ServiceIo {
   /** the main service's paths (the log service's directory is paths.log) */
@@ -23,6 +24,8 @@ export interface ServiceIo {
   pipe: Pipe | null
   /** told when the main run has a notification-fd (ready false) and when it wrote its line */
   readiness?: (pid: number, ready: boolean) => void
+  /** where each service's processes start (service-group.ts) */
+  groups: { main: ServiceGroup, log: ServiceGroup | null }
 }
 
 /**
@@ -46,7 +49,8 @@ export async function startService (io: ServiceIo, who: Who, stage: Stage, args:
     // ^C reaches runsv only (runsv then stops its services in order).
     setsid: true,
     env: instanceEnv(io.paths.dir), // $INSTANCE in NAME@VALUE (svdir/instances.ts)
-    extraFds: notifyFd === null ? undefined : notificationStdio(notifyFd)
+    extraFds: notifyFd === null ? undefined : notificationStdio(notifyFd),
+    fork: (isLog ? io.groups.log ?? io.groups.main : io.groups.main).fork
   })
   if (!r.ok) {
     io.say.fatal(`unable to start ${isLog ? 'log/' : ''}${file}`, r.error)

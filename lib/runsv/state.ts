@@ -11,15 +11,20 @@ import { CONTROL, isControlLetter, type ControlLetter } from '../protocol/contro
 export type Who = 'main' | 'log'
 export type Stage = 'run' | 'finish'
 
+/** systemd's KillMode= words: which processes a stop reaches (runsv(8), KILL MODES). */
+export type KillMode = 'mixed' | 'control-group' | 'process'
+
 /** How a stop is done, from the service directory's optional files (s6's names): the signal
- * that d and x send instead of TERM (`down-signal`), and after how many ms a run that has not
- * died gets KILL (`timeout-kill`, 0 = never). */
+ * that d and x send instead of TERM (`down-signal`), after how many ms a run that has not
+ * died gets KILL (`timeout-kill`, 0 = never), and to which processes (`kill-mode`; step() only
+ * tells control-group, which signals all, from the others, which signal the main process). */
 export interface StopPolicy {
   signal: NodeJS.Signals
   killAfterMs: number
+  killMode: KillMode
 }
 
-export const RUNIT_STOP: StopPolicy = { signal: 'SIGTERM', killAfterMs: 0 }
+export const RUNIT_STOP: StopPolicy = { signal: 'SIGTERM', killAfterMs: 0, killMode: 'process' }
 
 /** What a timer was set for: the end of the one-second restart spacing, or the kill of a run
  * that outlived timeout-kill or of a ./finish that outlived timeout-finish (identified by pid,
@@ -116,8 +121,9 @@ export type Event =
 
 export type Effect =
   | { kind: 'spawn', who: Who, stage: Stage, args: string[] }
-  | { kind: 'kill', who: Who, pid: number, signal: NodeJS.Signals }
-  /** KILL to the run's process group and to the run (os/signals.ts killWithGroup) */
+  /** `all`: to every process of the service (kill mode control-group), not the main one only */
+  | { kind: 'kill', who: Who, pid: number, signal: NodeJS.Signals, all?: true }
+  /** KILL to the whole service (its cgroup; the run's process group in kill mode process) */
   | { kind: 'kill-group', who: Who, pid: number }
   /** run control/<letter> after a stop; its exit status is ignored */
   | { kind: 'hook', letter: 'd' | 'x' }
@@ -243,16 +249,17 @@ class Builder {
   }
 
   publish (who: Who): void { this.fx.push({ kind: 'publish', who }) }
-  kill (who: Who, signal: NodeJS.Signals): void {
+  kill (who: Who, signal: NodeJS.Signals, all = false): void {
     const pid = this.svc(who).pid
-    if (pid !== 0) this.fx.push({ kind: 'kill', who, pid, signal })
+    if (pid !== 0) this.fx.push(all ? { kind: 'kill', who, pid, signal, all } : { kind: 'kill', who, pid, signal })
   }
 
   /** runit's stopservice (the stop act of LETTERS). */
   stop (who: Who, handled: boolean, letter: ControlLetter, policy: StopPolicy): void {
     const s = this.svc(who)
+    const all = policy.killMode === 'control-group'
     if (s.pid !== 0 && !handled) {
-      this.kill(who, CONTROL[letter].signal ?? policy.signal)
+      this.kill(who, CONTROL[letter].signal ?? policy.signal, all)
       s.gotTerm = true
       this.publish(who)
       if (policy.killAfterMs > 0) {
@@ -260,7 +267,7 @@ class Builder {
       }
     }
     if (s.want === 'down' || s.want === 'exit') {
-      this.kill(who, 'SIGCONT')
+      this.kill(who, 'SIGCONT', all)
       if (who === 'main') this.fx.push({ kind: 'hook', letter: s.want === 'down' ? 'd' : 'x' })
     }
   }

@@ -6,7 +6,7 @@
 import { taiNow } from '../protocol/tai64.js'
 import { encodeStatus } from '../protocol/status.js'
 import { formatStat } from '../protocol/stat.js'
-import { isControlLetter } from '../protocol/control.js'
+import { isControlLetter, ControlDecoder } from '../protocol/control.js'
 import type { Say } from '../errors/say.js'
 import type { SvPaths } from '../svdir/layout.js'
 import { publishRecord, pidFileText } from '../svdir/status-file.js'
@@ -14,8 +14,11 @@ import { openServiceDir, findLog, setUpSupervise, holdOkFifo, closeSupervise, ty
 import { exists, readable } from '../os/probe.js'
 import { closePipe, type Pipe } from '../os/pipe.js'
 import { sendSignal, killWithGroup } from '../os/signals.js'
+import { procStat } from '../os/proc.js'
+import { writeServiceCgroup } from '../svdir/cgroup-file.js'
+import { openGroups, removeGroups, sweep, type Groups, type ServiceGroup } from './service-group.js'
 import { runHook, hookPresent, type HookContext } from './control-hooks.js'
-import { readStopPolicy, readFinishTimeout } from './stop-policy.js'
+import { readStopPolicy, readFinishTimeout, readKillMode, readSweepPolicy } from './stop-policy.js'
 import { readRestartPolicy, reasonText } from './restart-policy.js'
 import { reasonFileText, writeReason } from '../svdir/reason-file.js'
 import { recordDeath, deathTally, DEFAULT_DEATH_TALLY } from '../svdir/deaths-file.js'
@@ -41,6 +44,8 @@ export interface SupervisorOptions {
 /** Events as they arrive; hook results and ./finish's presence are added when they are handled. */
 type RawEvent =
   | { kind: 'control', who: Who, letter: string }
+  /** sv signal, sv -a: a signal for the main process or all of the service (not runit's) */
+  | { kind: 'signal', who: Who, signo: number, all: boolean }
   | { kind: 'term' }
   | { kind: 'exited', who: Who, code: number | null, signal: number }
   | { kind: 'timer', who: Who, purpose: TimerPurpose }
@@ -61,8 +66,15 @@ export class Supervisor {
     const log = findLog(paths, opts.say)
     const state = initialState(now, exists(paths.down), log === null ? null : { normallyDown: exists(log.down) })
     const queue = new EventQueue<RawEvent>()
-    const dirs = await setUpSupervise(paths, log, (who, letter) => { queue.push({ kind: 'control', who, letter }) })
-    const sup = new Supervisor(opts, paths, state, dirs.main, dirs.log, dirs.pipe, queue)
+    const decoders = { main: new ControlDecoder(), log: new ControlDecoder() }
+    const dirs = await setUpSupervise(paths, log, (who, c) => {
+      const input = decoders[who].feed(c)
+      if (input?.kind === 'letter') queue.push({ kind: 'control', who, letter: input.letter })
+      else if (input?.kind === 'signal') queue.push({ kind: 'signal', who, signo: input.signo, all: input.all })
+    })
+    // Once supervise/lock is ours: the cgroup of an earlier runsv of this directory is ours now.
+    const groups = openGroups(paths.dir, log !== null)
+    const sup = new Supervisor(opts, paths, state, dirs.main, dirs.log, dirs.pipe, queue, groups)
     try {
       await sup.boot()
     } catch (err) {
@@ -94,7 +106,8 @@ export class Supervisor {
   private constructor (
     opts: SupervisorOptions, readonly paths: SvPaths, private state: State,
     main: SuperviseDir, log: SuperviseDir | null, private pipe: Pipe | null,
-    private readonly queue: EventQueue<RawEvent>
+    private readonly queue: EventQueue<RawEvent>,
+    private readonly groups: Groups
   ) {
     this.say = opts.say
     this.stdio = opts.stdio ?? { in: 0, out: 1, err: 2 }
@@ -114,6 +127,7 @@ export class Supervisor {
   /** Stops what an earlier runsv left running, starts what should run, and only then takes the
    * letters that came meanwhile (a u must not start a run beside the leftover). */
   private async boot (): Promise<void> {
+    this.describeGroups()
     await this.stopLeftovers()
     // runit writes a "down" record, then the "run" one a moment later. Here the boot step starts
     // what should run first, so a service that starts at once gets one record: three file
@@ -125,14 +139,75 @@ export class Supervisor {
   }
 
   /** Runs left behind by a runsv that died: stopped before anything starts, the main one first so
-   * that its last lines still reach the log service that is left too. */
+   * that its last lines still reach the log service that is left too; then whatever else of them
+   * is left in the service's cgroup (kill modes other than process). */
   private async stopLeftovers (): Promise<void> {
     for (const side of [this.main, this.log]) {
       if (side === null) continue
+      const label = side === this.log ? 'log/' : ''
       const pid = findLeftover(side.paths)
-      if (pid === null) continue
-      this.say.warn(`${side === this.log ? 'log/' : ''}./run left running by an earlier runsv (pid ${pid}): stopping it`)
-      await stopLeftover(pid, readStopPolicy(side.paths, this.say))
+      if (pid !== null) {
+        this.say.warn(`${label}./run left running by an earlier runsv (pid ${pid}): stopping it`)
+        await stopLeftover(pid, readStopPolicy(side.paths, this.say))
+      }
+      const group = this.groupOf(side === this.log ? 'log' : 'main')
+      if (group.cgroup === null || group.empty(0)) continue
+      const sweepPolicy = readSweepPolicy(side.paths, this.say)
+      if (sweepPolicy === null) continue
+      this.say.warn(`${label}processes left in ${group.cgroup.dir} by an earlier runsv: stopping them`)
+      await sweep(group, 0, sweepPolicy.graceMs)
+    }
+  }
+
+  /** supervise/cgroup of each side, and the fallback said once per process (runsv(8), CGROUPS). */
+  private describeGroups (): void {
+    if (this.groups.kind === 'session' && !fallbackSaid) {
+      fallbackSaid = true
+      this.say.warn(`no cgroup for the services (${this.groups.why}): a service is its run's session, process group and descendants`)
+    }
+    const runsv = { pid: process.pid, startTicks: procStat().startTicks }
+    for (const [side, group] of [[this.main, this.groups.main], [this.log, this.groups.log]] as const) {
+      if (side === null || group === null) continue
+      try {
+        writeServiceCgroup(side.paths, { runsv, cgroup: group.cgroup?.dir ?? null })
+      } catch (err) {
+        this.say.warn(`unable to write ${side.label}/cgroup`, err)
+      }
+    }
+  }
+
+  private pathsOf (who: Who): SvPaths {
+    return who === 'log' ? this.log?.paths ?? this.paths : this.paths
+  }
+
+  private groupOf (who: Who): ServiceGroup {
+    return who === 'log' ? this.groups.log ?? this.groups.main : this.groups.main
+  }
+
+  /** Once a process of a service has exited, the rest of its group, unless kill-mode is process:
+   * before ./finish and the next run, so neither meets the last run's children (runsv(8), KILL
+   * MODES). The record still shows the run meanwhile; letters wait in the queue. */
+  private async sweepAfterExit (who: Who): Promise<void> {
+    const side = who === 'main' ? this.main : this.log
+    const svc = who === 'main' ? this.state.main : this.state.log
+    if (side === null || svc === null) return
+    const group = this.groupOf(who)
+    if (group.empty(svc.pid)) return // the usual end: nothing else was started, or it is gone
+    const policy = readSweepPolicy(side.paths, this.say)
+    if (policy !== null) await sweep(group, svc.pid, policy.graceMs)
+  }
+
+  /** sv signal and sv -a: to the main process, or to every process of the service (KILL at once). */
+  private signal (who: Who, signo: number, all: boolean): void {
+    const svc = who === 'main' ? this.state.main : this.state.log
+    if (svc === null) return
+    const group = this.groupOf(who)
+    if (!all) {
+      if (svc.pid !== 0) sendSignal(svc.pid, signo)
+    } else if (signo === KILL) {
+      group.kill(svc.pid)
+    } else {
+      group.signal(svc.pid, signo)
     }
   }
 
@@ -148,12 +223,15 @@ export class Supervisor {
     this.queue.push({ kind: 'term' })
   }
 
-  /** Stops at once: KILL the services (each is its own process group) and release supervise/. */
+  /** Stops at once: KILL the services (each is its own process group, and its group) and release
+   * supervise/. */
   kill (fault?: Error): void {
     if (this.finished) return
-    for (const svc of [this.state.main, this.state.log]) {
+    for (const who of ['main', 'log'] as const) {
+      const svc = who === 'main' ? this.state.main : this.state.log
       if (svc === null || svc.pid === 0) continue
       killWithGroup(svc.pid)
+      if (readKillMode(this.pathsOf(who), this.say) !== 'process') this.groupOf(who).kill(svc.pid)
     }
     this.finish(fault)
   }
@@ -178,7 +256,11 @@ export class Supervisor {
       case 'term':
         ev = { kind: 'term', ...await this.decide('main', 'x'), now }
         break
+      case 'signal':
+        this.signal(raw.who, raw.signo, raw.all)
+        return
       case 'exited':
+        await this.sweepAfterExit(raw.who)
         ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow(), restart: this.restartPolicy(raw.who) }
         break
       case 'timer':
@@ -225,12 +307,13 @@ export class Supervisor {
 
   private hookContext (): HookContext {
     const { in: stdin, out, err: stderr } = this.stdio
-    return { paths: this.paths, say: this.say, stdin, stdout: this.pipe?.writeFd ?? out, stderr }
+    const fork = this.groups.main.fork
+    return { paths: this.paths, say: this.say, stdin, stdout: this.pipe?.writeFd ?? out, stderr, fork }
   }
 
   private serviceIo (): ServiceIo {
     const readiness = (pid: number, ready: boolean): void => { this.events.readiness(pid, ready) }
-    return { paths: this.paths, say: this.say, stdio: this.stdio, pipe: this.pipe, readiness }
+    return { paths: this.paths, say: this.say, stdio: this.stdio, pipe: this.pipe, groups: this.groups, readiness }
   }
 
   private async apply (ev: Event): Promise<void> {
@@ -246,10 +329,14 @@ export class Supervisor {
         this.dirty.add(fx.who)
         return
       case 'kill':
-        sendSignal(fx.pid, fx.signal)
+        if (fx.all === true) this.groupOf(fx.who).signal(fx.pid, fx.signal)
+        else sendSignal(fx.pid, fx.signal)
         return
       case 'kill-group':
         killWithGroup(fx.pid)
+        if (readKillMode(this.pathsOf(fx.who), this.say) !== 'process') {
+          this.groupOf(fx.who).kill(fx.pid)
+        }
         return
       case 'hook':
         await this.hook(fx.letter)
@@ -363,6 +450,7 @@ export class Supervisor {
     this.timers.clear()
     this.restartTimers.clear()
     this.closePipe()
+    removeGroups(this.groups)
     closeSupervise(this.main)
     if (this.log !== null) closeSupervise(this.log)
     this.deps.close()
@@ -370,6 +458,11 @@ export class Supervisor {
     this.resolveExited(fault)
   }
 }
+
+const KILL = 9
+
+/** The fallback is said once per process (runsvdir -1 hosts many supervisors). */
+let fallbackSaid = false
 
 function record (svc: Svc, side: Side): { pid?: string, stat: string, status: Buffer } {
   const status = encodeStatus({ when: svc.when, pid: svc.pid, paused: svc.paused, want: svc.want === 'up' ? 'up' : 'down', gotTerm: svc.gotTerm, state: svc.state })

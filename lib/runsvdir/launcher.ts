@@ -12,6 +12,7 @@ import { findProgram } from '../os/program-file.js'
 import { killWithGroup, sendSignal } from '../os/signals.js'
 import { servicePaths } from '../svdir/layout.js'
 import { readStatus } from '../svdir/status-file.js'
+import { removeEmptyServiceCgroups } from '../svdir/cgroup-file.js'
 
 /** How a supervisor ended: its exit status, or why it could not start at all. */
 export type RunsvExit =
@@ -82,12 +83,22 @@ export function processLauncher (opts: ProcessLauncherOptions): Launcher {
           onExit({ kind: 'failed', error: r.error })
           return
         }
-        r.child.once('exit', (code, signal) => { onExit({ kind: 'exited', code, signal }) })
+        r.child.once('exit', (code, signal) => {
+          // A runsv removes its cgroups when it exits; one that was killed cannot.
+          if (signal !== null) tryRemoveCgroups(resolve(opts.dir, name))
+          onExit({ kind: 'exited', code, signal })
+        })
         handle.attach(r.child)
       })
       return handle
     }
   }
+}
+
+function tryRemoveCgroups (dir: string): void {
+  try {
+    removeEmptyServiceCgroups(realpathSync(dir))
+  } catch { /* the directory is gone: its cgroups cannot be named; they are empty and harmless */ }
 }
 
 class RunsvProcess implements RunsvHandle {

@@ -11,6 +11,7 @@ import { readReason } from '../svdir/reason-file.js'
 import { readWait } from '../svdir/wait-file.js'
 import { readDeaths } from '../svdir/deaths-file.js'
 import type { sendControl as SendControl } from '../svdir/control-fifo.js'
+import type { ourRunsv as OurRunsv } from './ps.js'
 import { taiNow, compareTai, type Tai } from '../protocol/tai64.js'
 import type { SvStatus } from '../protocol/status.js'
 import { errnoCode, errnoError } from '../errors/errors.js'
@@ -107,6 +108,8 @@ class Session {
   private readonly tstart: Tai
   /** loaded only when letters may be sent, so "sv status" does not load the FIFO client */
   private sendControl: typeof SendControl | null = null
+  /** loaded for sv signal and -a only: tells runit-ts's runsv from runit's (sv/ps.ts) */
+  private ourRunsv: typeof OurRunsv | null = null
 
   constructor (private readonly req: SvRequest, private readonly startMs: number) {
     this.nowMs = startMs
@@ -202,6 +205,10 @@ class Session {
   private control (svc: Svc, letters: string, exitOk: boolean): -1 | 0 | 1 {
     const got = this.getStatus(svc.name, svc.paths, exitOk)
     if (got.kind !== 'ok') return -1
+    const signal = this.req.command.signal
+    if (signal !== undefined && this.ourRunsv?.(svc.paths) === null) {
+      return this.signalDirectly(svc, got.status.pid, signal)
+    }
     const first = letters.charAt(0)
     const wantByte = got.status.want === 'up' ? 'u' : 'd'
     // Already wanted: nothing to send, except d after once (want down, no TERM sent yet), and u
@@ -225,6 +232,23 @@ class Session {
     svc.stampBefore = stamp
     svc.fresh = false
     return 1
+  }
+
+  /** sv signal to runit's runsv, which knows no signal request: sv signals the main process
+   * itself (permission allowing); -a cannot be done, as runit's runsv knows no group. */
+  private signalDirectly (svc: Svc, pid: number, signal: { signo: number, all: boolean }): -1 | 0 {
+    if (signal.all) {
+      this.fail(svc.name, "runsv cannot signal every process of a service (not runit-ts's runsv)")
+      return -1
+    }
+    if (pid === 0) return 0
+    try {
+      process.kill(pid, signal.signo)
+    } catch (err) {
+      this.warn(svc.name, 'unable to signal the main process', err)
+      return -1
+    }
+    return 0
   }
 
   // ---- the commands ----
@@ -386,6 +410,7 @@ class Session {
     if (cmd.action === 'control' || cmd.killOnTimeout) {
       this.sendControl = (await import('../svdir/control-fifo.js')).sendControl
     }
+    if (cmd.signal !== undefined) this.ourRunsv = (await import('./ps.js')).ourRunsv
     const live: Svc[] = []
     for (const name of this.req.names) {
       const paths = this.resolve(name)

@@ -1,7 +1,7 @@
 // DATA: sv's command table (sv(8)): what each command word sends to supervise/control and how
 // sv then waits. Lookup is a function of the table: named words first, then the first letter.
 
-import { isControlLetter, publishes as publishesLetter, statusWant, type ControlLetter } from '../protocol/control.js'
+import { CONTROL, isControlLetter, publishes as publishesLetter, statusWant, signalRequest, type ControlLetter } from '../protocol/control.js'
 
 /** A predicate the wait loop checks: a control letter's, or 'C' for the check command. */
 export type Expect = ControlLetter | 'C'
@@ -18,6 +18,9 @@ export interface Command {
   wait: boolean
   /** on timeout print "kill:" instead of "timeout:" and send k */
   killOnTimeout: boolean
+  /** sv signal, sv -a (not runit's): the signal, and whether to every process of the service;
+   * the letters then begin with the request (protocol/control.ts signalRequest) */
+  signal?: { signo: number, all: boolean }
 }
 
 function control (letters: string, wait = false, killOnTimeout = false): Command {
@@ -92,6 +95,30 @@ export function wantAfter (letters: string): 'up' | 'down' | null {
   let want: 'up' | 'down' | null = null
   for (const l of letters) want = (isControlLetter(l) ? statusWant(l) : null) ?? want
   return want
+}
+
+/** Not runit's, matched whole: `sv signal SIGNAL service ...` and `sv ps service ...`. They
+ * shadow runit's first letters s and p, as runit's own `check` shadows c: with runit's sv
+ * these words mean status and pause (sv(8), SIGNALS AND PROCESSES). */
+export const SIGNAL_WORD = 'signal'
+export const PS_WORD = 'ps'
+
+/** sv signal: the request for `signo`, to the main process or (-a) to all of the service. */
+export function signalCommand (signo: number, all: boolean): Command {
+  return { action: 'control', letters: signalRequest(signo, all), expect: [], wait: false, killOnTimeout: false, signal: { signo, all } }
+}
+
+/** -a with a signal command (term kill hup pause cont alarm interrupt quit 1 2): its signal to
+ * every process of the service; pause and cont also set the paused flag, as their letters do.
+ * null for a command that sends no signal. */
+export function toAll (cmd: Command, signo: (name: string) => number): Command | null {
+  const letter = cmd.letters.length === 1 && isControlLetter(cmd.letters) ? cmd.letters : null
+  const sig = letter === null ? undefined : CONTROL[letter].signal
+  if (cmd.signal !== undefined) return signalCommand(cmd.signal.signo, true)
+  if (letter === null || sig === undefined || CONTROL[letter].intent !== undefined || cmd.wait) return null
+  const all = signalCommand(signo(sig), true)
+  if (CONTROL[letter].paused === undefined) return all
+  return { ...all, letters: all.letters + letter, expect: [letter] }
 }
 
 /** Words of runit-ts's own read-only commands, compared exactly. Their first letters mean nothing

@@ -10,6 +10,8 @@ import { isSupervised } from '../svdir/ok-fifo.js'
 import { isReady, notificationFd } from '../svdir/ready-file.js'
 import { readDeaths } from '../svdir/deaths-file.js'
 import { procUsage } from '../os/proc.js'
+import { Cgroup } from '../os/cgroup.js'
+import { ourRunsv } from './ps.js'
 import { exists } from '../os/probe.js'
 import { reason } from '../errors/reason.js'
 import { errnoError } from '../errors/errors.js'
@@ -49,8 +51,21 @@ export interface ServiceFacts {
   cpuSeconds: number | null
   /** resident memory of the main process in bytes, from /proc/<pid>/status */
   rssBytes: number | null
+  /** the service's cgroup leaf, kept by runit-ts's runsv (null: runit's runsv, no cgroup2) */
+  cgroup: GroupUsage | null
   /** sv status's words after the age: "normally down", "paused", "want up", … */
   flags: string[]
+}
+
+/** What a service's cgroup leaf holds: every process of it, not the main one only. */
+export interface GroupUsage {
+  path: string
+  /** live processes in it and below */
+  processes: number
+  /** CPU seconds of every process that has been in it since runsv made it (cpu.stat) */
+  cpuSeconds: number | null
+  /** memory.current where the memory controller is on, else the sum of its processes' RSS */
+  memoryBytes: number | null
 }
 
 export interface ServiceEntry extends ServiceFacts {
@@ -70,7 +85,7 @@ export interface Overview {
 function blank (name: string, dir: string | null, error: string | null): ServiceFacts {
   return {
     name, dir, error, state: null, pid: null, since: null, seconds: null, paused: null, want: null, gotTerm: null,
-    normallyUp: null, ready: null, restarts: null, cpuSeconds: null, rssBytes: null, flags: []
+    normallyUp: null, ready: null, restarts: null, cpuSeconds: null, rssBytes: null, cgroup: null, flags: []
   }
 }
 
@@ -107,8 +122,21 @@ function factsOf (name: string, paths: SvPaths, nowSec: number): ServiceFacts {
     restarts: restartsOf(paths),
     cpuSeconds: usage?.cpuSeconds ?? null,
     rssBytes: usage?.rssBytes ?? null,
+    cgroup: groupUsage(paths),
     flags: statusFlags(s, normallyUp)
   }
+}
+
+/** The cgroup leaf's usage, when a live runit-ts runsv names one in supervise/cgroup. */
+function groupUsage (paths: SvPaths): GroupUsage | null {
+  const leaf = ourRunsv(paths)?.cgroup
+  if (leaf == null) return null
+  const cg = new Cgroup(leaf)
+  const procs = [cg, ...cg.below()].flatMap(c => c.procs())
+  const usec = cg.cpuUsec()
+  const rss = procs.reduce((sum, pid) => sum + (procUsage(pid)?.rssBytes ?? 0), 0)
+  const cpuSeconds = usec === null ? null : usec / 1e6
+  return { path: leaf, processes: procs.length, cpuSeconds, memoryBytes: cg.memoryBytes() ?? rss }
 }
 
 /** How many of the recorded deaths runsv followed with a restart; null without a record. */
@@ -191,6 +219,9 @@ const COLOUR = { run: '\x1b[32m', finish: '\x1b[33m', down: '\x1b[31m', error: '
 
 function cells (f: ServiceFacts): string[] {
   const dash = (v: string | number | null): string => v === null ? '-' : String(v)
+  // the whole service where its cgroup tells, else the main process
+  const cpu = f.cgroup?.cpuSeconds ?? f.cpuSeconds
+  const mem = f.cgroup?.memoryBytes ?? f.rssBytes
   return [
     f.name,
     f.state ?? '-',
@@ -198,8 +229,8 @@ function cells (f: ServiceFacts): string[] {
     f.seconds === null ? '-' : formatDuration(f.seconds),
     dash(f.restarts),
     f.ready === null ? '-' : f.ready ? 'yes' : 'no',
-    f.cpuSeconds === null ? '-' : `${f.cpuSeconds.toFixed(2)}s`,
-    f.rssBytes === null ? '-' : formatBytes(f.rssBytes),
+    cpu === null ? '-' : `${cpu.toFixed(2)}s`,
+    mem === null ? '-' : formatBytes(mem),
     f.error ?? f.flags.join(', ')
   ]
 }

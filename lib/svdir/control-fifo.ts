@@ -27,13 +27,15 @@ export function openControl (p: Pick<SvPaths, 'control'>, onByte: (c: string) =>
 
 export type SendResult = 'sent' | 'not-running'
 
-/** Client side: writes `letters` in one write(); 'not-running' when no runsv reads (ENXIO). */
+/** Client side: writes `letters` (latin1: a signal request's bytes lie above ASCII) in one
+ * write(); 'not-running' when no runsv reads (ENXIO). */
 export function sendControl (p: Pick<SvPaths, 'control'>, letters: string): SendResult {
   const fd = openFifoWriter(p.control)
   if (fd === 'no-reader') return 'not-running'
   try {
-    const n = writeSync(fd, letters)
-    if (n !== Buffer.byteLength(letters)) throw errnoError('EAGAIN', 'partial write')
+    const bytes = Buffer.from(letters, 'latin1')
+    const n = writeSync(fd, bytes)
+    if (n !== bytes.length) throw errnoError('EAGAIN', 'partial write')
     return 'sent'
   } finally {
     closeSync(fd)

@@ -14,6 +14,7 @@ export interface SvPaths {
   downSignal: string
   timeoutKill: string
   timeoutFinish: string
+  killMode: string
   notificationFd: string
   restartBackoff: string
   respawnLimit: string
@@ -33,6 +34,7 @@ export interface SvPaths {
   eventDir: string
   dependencies: string
   wait: string
+  cgroup: string
   /** control/<letter> override script */
   hook: (letter: string) => string
   /** the write-then-rename temporary of a published file */
@@ -52,6 +54,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     downSignal: join(abs, N.DOWN_SIGNAL),
     timeoutKill: join(abs, N.TIMEOUT_KILL),
     timeoutFinish: join(abs, N.TIMEOUT_FINISH),
+    killMode: join(abs, N.KILL_MODE),
     notificationFd: join(abs, N.NOTIFICATION_FD),
     restartBackoff: join(abs, N.RESTART_BACKOFF),
     respawnLimit: join(abs, N.RESPAWN_LIMIT),
@@ -70,6 +73,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     eventDir: join(sup, N.EVENT_DIR),
     dependencies: join(abs, N.DEPENDENCIES),
     wait: join(sup, N.WAIT),
+    cgroup: join(sup, N.CGROUP),
     hook: (letter) => join(abs, N.CONTROL_DIR, letter),
     tmp: (file) => file + N.NEW_SUFFIX
   }

@@ -1,7 +1,7 @@
 // Starts the project's programs (and runit's C ones) as real processes and reaps them in teardown.
 
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
-import { readFileSync, readdirSync, mkdirSync, symlinkSync } from 'node:fs'
+import { readFileSync, readdirSync, mkdirSync, symlinkSync, writeFileSync, rmdirSync, existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { join, dirname, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -129,8 +129,11 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
   if (ONE_PROCESS && name === 'runsv' && opts.exe === undefined) {
     const dir = args[0]!
     const scan = join(dirname(dir), `scan-${basename(dir)}`)
-    mkdirSync(scan)
-    symlinkSync(dir, join(scan, basename(dir)))
+    // a second start over the same dir (a host killed and started again) reuses the scan dir
+    if (!existsSync(scan)) {
+      mkdirSync(scan)
+      symlinkSync(dir, join(scan, basename(dir)))
+    }
     exe = join(BIN, 'runsvdir.js')
     args = ['-1', scan]
     label = basename(dir)
@@ -166,8 +169,42 @@ export function startBin (t: Tap, name: string, args: string[], opts: StartOptio
     for (const p of groups) { killQuietly(-p, 'SIGKILL'); killQuietly(p, 'SIGKILL') }
     // Anything else that descends from it (a background child that escaped its group).
     for (const p of processesWithEnv(MARK, token)) killQuietly(p, 'SIGKILL')
+    // The services' cgroups, left when the supervisor was killed (it removes them on exit).
+    for (const dir of opts.services ?? []) await removeServiceCgroups(dir)
   })
   return { child, pid, name: label, exit, stderr: () => err, stdout: () => out }
+}
+
+/** The cgroup leaf supervise/cgroup names for a service dir (or its log/), or null. */
+export function leafOf (dir: string): string | null {
+  try {
+    return /^cgroup (\/.*)$/m.exec(readFileSync(join(dir, 'supervise', 'cgroup'), 'utf8'))?.[1] ?? null
+  } catch {
+    return null
+  }
+}
+
+/** KILLs what is left in a service's cgroup leaves and removes them and their directory, once
+ * empty (bounded wait). */
+export async function removeServiceCgroups (dir: string): Promise<void> {
+  const leaves = [leafOf(dir), leafOf(join(dir, 'log'))].filter((l): l is string => l !== null)
+  if (leaves.length === 0) return
+  for (const leaf of leaves) {
+    try { writeFileSync(join(leaf, 'cgroup.kill'), '1') } catch { /* gone */ }
+  }
+  const end = Date.now() + 5000
+  for (const leaf of [...leaves, dirname(leaves[0]!)]) {
+    for (;;) {
+      try {
+        rmdirSync(leaf)
+        break
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'ENOENT' || Date.now() > end || (code !== 'EBUSY' && code !== 'ENOTEMPTY')) break
+        await new Promise(resolve => setTimeout(resolve, 20))
+      }
+    }
+  }
 }
 
 /** Runs a program to completion and returns its exit code and output. */

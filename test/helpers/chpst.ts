@@ -29,23 +29,32 @@ export function persona (dir: string, name: string, impl: 'ours' | 'runit' = 'ou
   return path
 }
 
-const forNobody = new WeakMap<object, { node: string, chpst: string }>()
+const forNobody = new WeakMap<object, { dir: string, node: string }>()
 
 /**
  * chpst arguments that run our chpst again, as nobody, with `args`. nobody runs a copy of it
  * (and node) in a public directory: the clone's may be closed to others.
  */
 export function asNobody (t: Parameters<typeof publicDir>[0], ...args: string[]): string[] {
+  return ['-u', 'nobody', ...nobodyCommand(t, 'chpst', ...args)]
+}
+
+/** A command line (node and a copy of bin/<program>.js in a public directory, with `args`) that
+ * nobody can run. */
+export function nobodyCommand (t: Parameters<typeof publicDir>[0], program: string, ...args: string[]): string[] {
   let p = forNobody.get(t)
   if (p === undefined) {
     const dir = publicDir(t)
     mkdirSync(join(dir, 'bin'))
     mkdirSync(join(dir, 'build', 'bin'), { recursive: true })
-    for (const f of ['package.json', 'bin/package.json', 'bin/chpst.js', 'build/bin/chpst.cjs']) copyFileSync(join(ROOT, f), join(dir, f))
-    p = { node: shareFile(NODE, join(dir, 'bin', 'node')), chpst: join(dir, 'bin', 'chpst.js') }
+    for (const f of ['package.json', 'bin/package.json']) copyFileSync(join(ROOT, f), join(dir, f))
+    p = { dir, node: shareFile(NODE, join(dir, 'bin', 'node')) }
     forNobody.set(t, p)
   }
-  return ['-u', 'nobody', p.node, p.chpst, ...args]
+  for (const f of [`bin/${program}.js`, `build/bin/${program}.cjs`]) {
+    copyFileSync(join(ROOT, f), join(p.dir, f))
+  }
+  return [p.node, join(p.dir, 'bin', `${program}.js`), ...args]
 }
 
 export interface ChpstOptions {

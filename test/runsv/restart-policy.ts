@@ -4,7 +4,7 @@
 import t from 'tap'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
-import { startBin, killQuietly, perProcessOnly } from '../helpers/bin.js'
+import { startBin, killQuietly } from '../helpers/bin.js'
 import { sv } from '../helpers/sv.js'
 import { needRunit } from '../helpers/runit.js'
 import { service, stat, pidOf, readText } from '../helpers/svdir.js'
@@ -146,7 +146,8 @@ t.test('normal-exit: sv status by code and by signal; runit\'s sv the same file 
   if (needRunit().skip === false) t.match((await sv('runit', ['status', dir])).stdout, /^down: .*: \d+s, normally up\n$/)
 })
 
-t.test('sv runs: the deaths, newest first, kept across a runsv killed and started again', perProcessOnly, async t => {
+// In one-process mode the host killed is runsvdir -1, started again over the same scan dir.
+t.test('sv runs: the deaths, newest first, kept across a runsv killed and started again', async t => {
   const dir = service(t, { run: `${COUNTED_RUN}; [ "$n" -le 2 ] && exit 1; exec sleep 1000` })
   writeFileSync(join(dir, 'normal-exit'), 'TERM\n')
   writeFileSync(join(dir, 'max-death-tally'), '3\n')

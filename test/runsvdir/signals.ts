@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap'
-import { mkdirSync, readFileSync, existsSync } from 'node:fs'
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { alive } from '../helpers/bin.js'
+import { alive, killQuietly } from '../helpers/bin.js'
+import { findHierarchy } from '../../build/os/cgroup.js'
 import { stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { startRunsvdir, makeService, servicePid, exited } from './tree.js'
@@ -37,6 +38,29 @@ t.test('SIGHUP: every runsv and service stopped before runsvdir exits 111', asyn
   t.equal(stat(a), 'down\n', 'runsv published the stop')
   t.equal(r.stderr(), '')
 })
+
+for (const mode of [[], ['-1']]) {
+  t.test(`SIGHUP${mode.length > 0 ? ' (-1)' : ''}: no process of any service left, setsid daemons and TERM-ignoring children included`, {
+    skip: process.getuid?.() === 0 && findHierarchy().ok ? false : 'needs root and a writable cgroup2'
+  }, async t => {
+    const scan = join(t.testdir(), 'service')
+    mkdirSync(scan)
+    const run = `setsid sh -c 'sleep 1000 & echo $! >> ./pids' </dev/null >/dev/null 2>&1 &
+sh -c 'trap "" TERM; echo $$ >> ./pids; exec sleep 1001' &
+exec sleep 1002`
+    const dirs = ['a', 'b'].map(n => makeService(scan, n, run))
+    for (const d of dirs) writeFileSync(join(d, 'timeout-kill'), '300')
+    const r = startRunsvdir(t, [...mode, scan], { services: dirs })
+    const pids = await until(() => dirs.flatMap(d => existsSync(join(d, 'pids')) ? readFileSync(join(d, 'pids'), 'utf8').split('\n').filter(Boolean).map(Number) : []),
+      l => l.length === 4, { what: 'four pids' })
+    t.teardown(() => { for (const p of pids) killQuietly(p, 'SIGKILL') })
+    const mains = await until(() => dirs.map(servicePid), l => l.every(p => p > 0), { what: 'both runs' })
+    process.kill(r.pid, 'SIGHUP')
+    const [code] = await exited(r)
+    t.equal(code, 111)
+    t.same([...mains, ...pids].filter(alive), [], 'nothing left')
+  })
+}
 
 t.test('SIGTERM: runsvdir exits 0 and leaves the runsvs and services running', async t => {
   const { r, runsvs, services, a } = await twoServices(t)

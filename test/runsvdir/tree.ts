@@ -5,11 +5,11 @@
 // recycled pid is never hit).
 
 import t from 'tap'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { startBin, alive, BIN, type Started, type StartOptions } from '../helpers/bin.js'
+import { startBin, alive, removeServiceCgroups, BIN, type Started, type StartOptions } from '../helpers/bin.js'
 import { PATH, cleanEnv } from '../helpers/clean-env.js'
 import { script } from '../helpers/svdir.js'
 import { childrenOf } from '../helpers/bin.js'
@@ -110,6 +110,13 @@ export function startRunsvdir (
   t: Tap, args: string[], opts: StartOptions & { runitDir?: string, path?: string } = {}
 ): RunsvdirRun {
   const path = opts.path ?? `${runsvBinDir(t, opts.runitDir)}:${PATH}`
+  // Registered first, so it runs after the tree is killed: the cgroups of runsvs that were KILLed.
+  const scan = args.at(-1)
+  t.teardown(async () => {
+    let entries: string[] = []
+    try { entries = scan === undefined ? [] : readdirSync(scan) } catch { /* not a directory */ }
+    for (const e of entries) await removeServiceCgroups(join(scan!, e))
+  })
   const r = startBin(t, 'runsvdir', args, { ...opts, env: cleanEnv({ ...opts.env, PATH: path }) })
   const tree = trackTree(t, r.pid, { killRoot: true })
   return { ...r, runsvs: () => childrenOf(r.pid), seen: tree.seen }

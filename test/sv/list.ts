@@ -1,16 +1,17 @@
 // sv list and sv -j list: every service of $SVDIR in every state, as a table and as JSON (sv(8), LIST).
 import t from 'tap'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sv, fakeRunsv, runsv } from '../helpers/sv.js'
 import { serviceIn } from '../helpers/svdir.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 import { until } from '../helpers/until.js'
 import { makeFifos } from '../../build/os/fifo.js'
+import { findHierarchy } from '../../build/os/cgroup.js'
 import { formatDuration, formatBytes, wantColour, overviewTable, OVERVIEW_VERSION, type Overview } from '../../build/sv/overview.js'
 
 const FIELDS = ['name', 'dir', 'error', 'state', 'pid', 'since', 'seconds', 'paused', 'want', 'gotTerm', 'normallyUp', 'ready',
-  'restarts', 'cpuSeconds', 'rssBytes', 'flags']
+  'restarts', 'cpuSeconds', 'rssBytes', 'cgroup', 'flags']
 
 interface Facts { [k: string]: unknown, name: string, log?: Facts | null }
 
@@ -120,6 +121,21 @@ t.test('real runsv: run with a log service, then down', async t => {
   t.match(f, { pid: null, want: 'down', cpuSeconds: null, flags: ['normally up'], log: { state: 'run' } })
 })
 
+t.test('real runsv with a cgroup: the whole service\'s processes, CPU and memory', {
+  skip: process.getuid?.() === 0 && findHierarchy().ok ? false : 'needs root and a writable cgroup2'
+}, async t => {
+  const base = t.testdir()
+  const dir = serviceIn(base, { name: 'web', run: 'sleep 1000 & exec sleep 1001' })
+  runsv(t, 'ours', dir)
+  const env = cleanEnv({ SVDIR: base })
+  const read = async (): Promise<Facts> => (JSON.parse((await sv('ours', ['-j', 'list'], { env })).stdout) as { services: Facts[] }).services[0]!
+  const f = await until(read, x => x.state === 'run' && (x.cgroup as { processes: number } | null)?.processes === 2, { what: 'web with two processes' })
+  const leaf = /^cgroup (.*)$/m.exec(readFileSync(join(dir, 'supervise', 'cgroup'), 'utf8'))![1]
+  const g = f.cgroup as { path: string, processes: number, cpuSeconds: number, memoryBytes: number }
+  t.equal(g.path, leaf)
+  t.ok(g.cpuSeconds >= 0 && g.memoryBytes > (f.rssBytes as number), `both processes' memory: ${g.memoryBytes} > ${String(f.rssBytes)}`)
+})
+
 t.test('errors and options', async t => {
   const base = t.testdir()
   const r = await sv('ours', ['list'], { env: cleanEnv({ SVDIR: join(base, 'nosuch') }) })
@@ -145,7 +161,7 @@ t.test('formats and colour', async t => {
     time: 100,
     services: [{
       name: 'a', dir: '/s/a', error: null, state: 'run', pid: 5, since: 90, seconds: 10, paused: false, want: 'up', gotTerm: false,
-      normallyUp: true, ready: null, restarts: null, cpuSeconds: 1.5, rssBytes: 2048, flags: [], log: null
+      normallyUp: true, ready: null, restarts: null, cpuSeconds: 1.5, rssBytes: 2048, cgroup: null, flags: [], log: null
     }]
   }
   t.equal(overviewTable(o, true).split('\n')[1], 'a     \x1b[32mrun  \x1b[0m  5    10s     -         -      1.50s  2K')
