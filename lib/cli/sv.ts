@@ -6,6 +6,7 @@ import { UsageError, SysError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
 import { lookupCommand, lookupOwnCommand, signalCommand, toAll, SIGNAL_WORD, PS_WORD, type Command } from '../sv/commands.js'
 import { versionLine, type Program, type Io } from './main.js'
+import type { Watched } from '../sv/events.js'
 
 const EXIT = { ok: 0, maxFailed: 99, usage: 100, fatal: 100 } as const // sv(8)
 const EXIT_LSB = { ok: 0, usage: 2, fatal: 151 } as const // sv(8) "LSB init script"
@@ -40,6 +41,9 @@ async function run (io: Io, lsb: boolean): Promise<number> {
   const own = lsb ? null : lookupOwnCommand(word)
   if (own === 'list') return await list(io, rest.slice(1), opts.has('j'))
   if (own === 'log' && !opts.has('j')) return await log(io, rest.slice(1))
+  if (own === 'wait' && !opts.has('j')) return await waitEvent(io, rest.slice(1), waitSec)
+  if (own === 'events' && !opts.has('j')) return await events(io, rest.slice(1))
+  if ((own === 'new' || own === 'remove') && !opts.has('j')) return await instances(io, own, rest.slice(1), waitSec)
   if (opts.has('j')) throw new UsageError('illegal option -- j') // runit's words: -j belongs to list only
   if (!lsb && word === PS_WORD) {
     if (opts.has('a')) throw new UsageError('illegal option -- a')
@@ -187,6 +191,87 @@ async function log (io: Io, args: string[]): Promise<number> {
   return await new Promise<number>(() => {
     setInterval(() => { show(mergeLines(followers.map(f => f.poll()))) }, FOLLOW_MS)
   })
+}
+
+/** The services sv wait and sv events name, resolved as sv resolves them; the failures said. */
+async function watched (io: Io, names: string[]): Promise<{ services: Watched[], errors: number }> {
+  const { resolveService } = await import('../sv/client.js')
+  const { PREFIX, messageLine } = await import('../sv/report.js')
+  const svdir = io.env.SVDIR ?? DEFAULT_SVDIR
+  const services: Watched[] = []
+  let errors = 0
+  for (const name of names) {
+    try {
+      services.push({ name, paths: resolveService(name, svdir, io.cwd) })
+    } catch (err) {
+      errors++
+      io.stdout(messageLine(PREFIX.fail, name, 'unable to change to service directory', err))
+    }
+  }
+  return { services, errors }
+}
+
+/** sv [-w sec] wait EVENT service ...: until each service reaches EVENT (sv(8)). */
+async function waitEvent (io: Io, args: string[], waitSec: number): Promise<number> {
+  const [event, ...names] = args
+  if (event === undefined || names.length === 0) throw new UsageError()
+  const { isEventName } = await import('../protocol/events.js')
+  if (!isEventName(event)) throw new UsageError(`unknown event: ${event}`)
+  const { waitFor, timeoutLine } = await import('../sv/events.js')
+  const { services, errors } = await watched(io, names)
+  let late
+  try {
+    late = await waitFor(event, services, waitSec * 1000)
+  } catch (err) {
+    throw new SysError('unable to listen in supervise/event', err)
+  }
+  const nowSec = Math.floor(Date.now() / 1000)
+  for (const w of late) io.stdout(timeoutLine(w, nowSec))
+  return Math.min(errors + late.length, EXIT.maxFailed)
+}
+
+/** sv events [service ...]: every later event of the services (all of $SVDIR's without names) as
+ * JSON lines, until a signal ends it. */
+async function events (io: Io, names: string[]): Promise<number> {
+  const svdir = io.env.SVDIR ?? DEFAULT_SVDIR
+  if (names.length === 0) {
+    const { readdirSync } = await import('node:fs')
+    try {
+      names = readdirSync(svdir, { withFileTypes: true }).filter(e => !e.name.startsWith('.') && (e.isDirectory() || e.isSymbolicLink())).map(e => e.name).sort()
+    } catch (err) {
+      throw new SysError(`unable to read directory ${svdir}`, err)
+    }
+  }
+  const { watch, EventFormatter } = await import('../sv/events.js')
+  const { services, errors } = await watched(io, names)
+  if (services.length === 0) return Math.min(errors, EXIT.maxFailed)
+  const fmt = new EventFormatter()
+  let end: () => void = () => {}
+  const ended = new Promise<void>(resolve => { end = resolve })
+  // false once the reader has gone (sv events | head -1): then it ends like at a signal
+  const put = (text: string): boolean => io.stdoutBytes?.(Buffer.from(text)) ?? (io.stdout(text), true)
+  let subs
+  try {
+    subs = watch(services, (w, ev) => { if (!put(fmt.line(w, ev))) end() })
+  } catch (err) {
+    throw new SysError('unable to listen in supervise/event', err)
+  }
+  // Ended by a signal: the FIFOs are removed (runsv would remove them at its next event anyway).
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, end)
+  await ended
+  for (const s of subs) s.close()
+  return Math.min(errors, EXIT.maxFailed)
+}
+
+/** sv new TEMPLATE [VALUE ...] and sv remove INSTANCE ... (sv(8)). */
+async function instances (io: Io, word: 'new' | 'remove', args: string[], waitSec: number): Promise<number> {
+  const [first, ...more] = args
+  if (first === undefined) throw new UsageError()
+  const { newInstances, removeInstances } = await import('../sv/instances.js')
+  const svdir = io.env.SVDIR ?? DEFAULT_SVDIR
+  const r = word === 'new' ? newInstances(first, more, svdir, io.cwd) : await removeInstances(args, svdir, io.cwd, waitSec)
+  io.stdout(r.out)
+  return Math.min(r.failures, EXIT.maxFailed)
 }
 
 export const sv: Program = {

@@ -43,3 +43,9 @@ export const CGROUP = 'cgroup'
 export const CONTROL_DIR = 'control'
 /** Suffix of the write-then-rename temporaries (runit's status.new, stat.new, pid.new). */
 export const NEW_SUFFIX = '.new'
+/** supervise/event/: s6's fifodir, one FIFO per listener, a line per transition (runsv(8), EVENTS). */
+export const EVENT_DIR = 'event'
+/** Optional start order (s6-rc's name): one line per service this one needs (runsv(8), DEPENDENCIES). */
+export const DEPENDENCIES = 'dependencies'
+/** supervise/wait: what a service wanted up waits for before ./run (dependencies; not runit's). */
+export const WAIT = 'wait'

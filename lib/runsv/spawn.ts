@@ -8,6 +8,7 @@ import { signalNumber } from '../os/signals.js'
 import type { Pipe } from '../os/pipe.js'
 import type { SvPaths } from '../svdir/layout.js'
 import { writeReadiness } from '../svdir/ready-file.js'
+import { instanceEnv } from '../svdir/instances.js'
 import type { Say } from '../errors/say.js'
 import { readNotificationFd, notificationStdio, onFirstNewline } from './readiness.js'
 import type { Who, Stage } from './state.js'
@@ -21,6 +22,8 @@ export interface ServiceIo {
   stdio: { in: number, out: number, err: number }
   /** ./run's stdout and log/run's stdin, when there is a log service */
   pipe: Pipe | null
+  /** told when the main run has a notification-fd (ready false) and when it wrote its line */
+  readiness?: (pid: number, ready: boolean) => void
   /** where each service's processes start (service-group.ts) */
   groups: { main: ServiceGroup, log: ServiceGroup | null }
 }
@@ -45,6 +48,7 @@ export async function startService (io: ServiceIo, who: Who, stage: Stage, args:
     // Own session and process group, so a whole service can be signalled and a terminal's
     // ^C reaches runsv only (runsv then stops its services in order).
     setsid: true,
+    env: instanceEnv(io.paths.dir), // $INSTANCE in NAME@VALUE (svdir/instances.ts)
     extraFds: notifyFd === null ? undefined : notificationStdio(notifyFd),
     fork: (isLog ? io.groups.log ?? io.groups.main : io.groups.main).fork
   })
@@ -76,4 +80,5 @@ function recordReadiness (io: ServiceIo, pid: number, ready: boolean): void {
   } catch (err) {
     io.say.warn('unable to write supervise/ready', err)
   }
+  io.readiness?.(pid, ready)
 }

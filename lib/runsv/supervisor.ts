@@ -25,6 +25,9 @@ import { recordDeath, deathTally, DEFAULT_DEATH_TALLY } from '../svdir/deaths-fi
 import { findLeftover, stopLeftover } from './leftovers.js'
 import { startService, type ServiceIo } from './spawn.js'
 import { EventQueue } from './event-queue.js'
+import { Announcer } from './events.js'
+import { DependencyGate } from './dependencies.js'
+import { boundRunning, boundStopped } from './binds.js'
 import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type Death, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
@@ -92,6 +95,10 @@ export class Supervisor {
   private readonly dirty = new Set<Who>()
   private readonly resolveExited: (fault: Error | undefined) => void
   private finished = false
+  /** supervise/event/'s listeners (events.ts) */
+  private readonly events: Announcer
+  /** the start gate of ./dependencies */
+  private readonly deps: DependencyGate
   /** resolves once the supervisor has exited (after 'x', terminate() or kill()); with the error
    * when it failed inside (its services were killed) */
   readonly exited: Promise<Error | undefined>
@@ -106,6 +113,11 @@ export class Supervisor {
     this.stdio = opts.stdio ?? { in: 0, out: 1, err: 2 }
     this.main = { ...main, lastPid: null, lastReason: '' }
     this.log = log === null ? null : { ...log, lastPid: null, lastReason: '' }
+    this.events = new Announcer(main.paths, log?.paths ?? null, this.say)
+    // Woken, it looks again through the spacing timer's event: settle() then starts ./run.
+    this.deps = new DependencyGate(opts.dir, opts.cwd, paths, this.say, () => {
+      this.queue.push({ kind: 'timer', who: 'main', purpose: { kind: 'spacing' } })
+    }, () => { this.queue.push({ kind: 'control', who: 'main', letter: 't' }) })
     for (const who of this.log === null ? ['main' as const] : ['main' as const, 'log' as const]) this.dirty.add(who)
     let resolveExited: (fault: Error | undefined) => void = () => {}
     this.exited = new Promise(resolve => { resolveExited = resolve })
@@ -234,6 +246,9 @@ export class Supervisor {
   private async handle (raw: RawEvent): Promise<void> {
     const now = taiNow()
     let ev: Event
+    if (raw.kind === 'term' || (raw.kind === 'control' && raw.who === 'main' && 'dx'.includes(raw.letter))) {
+      await this.stopBoundFirst()
+    }
     switch (raw.kind) {
       case 'control':
         ev = { ...raw, ...await this.decide(raw.who, raw.letter), now }
@@ -253,6 +268,17 @@ export class Supervisor {
     }
     await this.apply(ev)
     this.flushPublish()
+  }
+
+  /** `NAME bind` elsewhere (binds.ts): before this run stops, 'stopping' is said and the runs
+   * bound to it are waited for. */
+  private async stopBoundFirst (): Promise<void> {
+    const { pid, state } = this.state.main
+    if (pid === 0 || state !== 'run') return
+    const bound = boundRunning(this.deps.scanDir, this.deps.self)
+    if (bound.length === 0) return
+    this.events.stoppingNow(pid)
+    await boundStopped(bound)
   }
 
   /** What step() must know of a letter beyond the letter: whether control/<hook> handled it (asked
@@ -286,11 +312,13 @@ export class Supervisor {
   }
 
   private serviceIo (): ServiceIo {
-    return { paths: this.paths, say: this.say, stdio: this.stdio, pipe: this.pipe, groups: this.groups }
+    const readiness = (pid: number, ready: boolean): void => { this.events.readiness(pid, ready) }
+    return { paths: this.paths, say: this.say, stdio: this.stdio, pipe: this.pipe, groups: this.groups, readiness }
   }
 
   private async apply (ev: Event): Promise<void> {
     const { state, effects } = step(this.state, ev)
+    this.events.step(ev, this.state, state, effects)
     this.state = state
     for (const fx of effects) await this.perform(fx)
   }
@@ -346,6 +374,7 @@ export class Supervisor {
   }
 
   private async spawn (who: Who, stage: 'run' | 'finish', args: string[]): Promise<void> {
+    if (who === 'main' && stage === 'run' && !await this.deps.mayStart(this.state.main.when)) return
     if (who === 'main' && stage === 'run') await this.hook('u')
     const pid = await startService(this.serviceIo(), who, stage, args, (code, signal) => {
       this.queue.push({ kind: 'exited', who, code, signal })
@@ -383,6 +412,7 @@ export class Supervisor {
       }
     }
     this.dirty.clear()
+    this.events.flush()
   }
 
   /** Adds the death to supervise/deaths, kept to max-death-tally lines. */
@@ -423,6 +453,8 @@ export class Supervisor {
     removeGroups(this.groups)
     closeSupervise(this.main)
     if (this.log !== null) closeSupervise(this.log)
+    this.deps.close()
+    this.events.exit()
     this.resolveExited(fault)
   }
 }

@@ -13,6 +13,7 @@ import { taiNow, formatTai64nText } from '../protocol/tai64.js'
 import { servicePaths } from '../svdir/layout.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
 import { sendControl } from '../svdir/control-fifo.js'
+import { startOrder, dependencyNames } from '../svdir/dependencies.js'
 import { watchEntries, type EntryWatch } from '../os/watch.js'
 import { lockDirectory, type DirLock } from '../os/dirlock.js'
 import { diff, isCandidate, type Seen, type ServiceId, type RunsvState, type Start } from './scan.js'
@@ -320,7 +321,10 @@ export class Runsvdir {
     const plan = diff({ known, retiring: new Set(this.retiring.keys()), seen, limit: this.o.limit })
     for (const w of plan.warnings) this.say.warn(w.msg, w.err)
     for (const id of plan.remove) this.remove(id)
-    for (const s of plan.start) this.launch(s)
+    // Those a service depends on first (its runsv also waits for them: this only saves restarts).
+    const deps = (n: string): string[] => dependencyNames(this.abs, n)
+    const start = plan.start.length > 1 ? startOrder(plan.start, s => s.name, deps) : plan.start
+    for (const s of start) this.launch(s)
     if (plan.recheck) this.check = true
   }
 

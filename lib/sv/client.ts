@@ -8,6 +8,7 @@ import { readStatusStamped, statusStamp } from '../svdir/status-file.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
 import { isReady } from '../svdir/ready-file.js'
 import { readReason } from '../svdir/reason-file.js'
+import { readWait } from '../svdir/wait-file.js'
 import { readDeaths } from '../svdir/deaths-file.js'
 import type { sendControl as SendControl } from '../svdir/control-fifo.js'
 import type { ourRunsv as OurRunsv } from './ps.js'
@@ -258,12 +259,16 @@ class Session {
     if (got.kind === 'error') return this.req.lsb ? 4 : undefined
     if (got.kind === 'not-running') return undefined
     const main = this.printStatus(svc.name, svc.name, got.status, svc.paths)
+    // Not runit's: what ./dependencies still waits for, after runit's whole line.
+    const s = got.status
+    const waits = s.pid === 0 && s.state === 'down' && s.want === 'up' ? readWait(svc.paths, s.when) : null
+    const end = waits === null ? '\n' : `; ${waits}\n`
     const logName = `${svc.name}/log`
     let logPaths: SvPaths | null = null
     try {
       logPaths = servicePaths(enterDir(svc.paths.log))
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') this.put('\n')
+      if (errnoCode(err) === 'ENOENT') this.put(end)
       else {
         this.put('; ')
         this.warn(logName, 'unable to change directory', err)
@@ -276,7 +281,7 @@ class Session {
       // main service's, labelled log (runit's sv.c). Kept, since scripts see the same bytes.
       if (log.kind !== 'not-running') {
         this.printStatus('log', svc.name, log.kind === 'ok' ? log.status : got.status, logPaths)
-        this.put('\n')
+        this.put(end)
       }
     }
     this.flush()

@@ -122,8 +122,10 @@ export function toAll (cmd: Command, signo: (name: string) => number): Command |
 }
 
 /** Words of runit-ts's own read-only commands, compared exactly. Their first letters mean nothing
- * to runit's sv (which has no b f g j l m n r v w y z command), so no runit word changes meaning. */
-export const OWN_WORDS = { list: 'list', ls: 'list', log: 'log' } as const
+ * to runit's sv (which has no b f g j l m n r v w y z command), so no runit word changes meaning;
+ * except events: to runit's sv, e means exit. It is read-only and shadows the letter as runit's own
+ * check shadows c, and sv(8) warns that runit's sv would take it for exit. */
+export const OWN_WORDS = { list: 'list', ls: 'list', log: 'log', wait: 'wait', events: 'events', new: 'new', remove: 'remove' } as const
 
 export type OwnCommand = typeof OWN_WORDS[keyof typeof OWN_WORDS]
 

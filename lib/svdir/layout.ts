@@ -30,6 +30,10 @@ export interface SvPaths {
   ready: string
   reason: string
   deaths: string
+  /** supervise/event/, the listeners' FIFOs */
+  eventDir: string
+  dependencies: string
+  wait: string
   cgroup: string
   /** control/<letter> override script */
   hook: (letter: string) => string
@@ -66,6 +70,9 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     ready: join(sup, N.READY),
     reason: join(sup, N.REASON),
     deaths: join(sup, N.DEATHS),
+    eventDir: join(sup, N.EVENT_DIR),
+    dependencies: join(abs, N.DEPENDENCIES),
+    wait: join(sup, N.WAIT),
     cgroup: join(sup, N.CGROUP),
     hook: (letter) => join(abs, N.CONTROL_DIR, letter),
     tmp: (file) => file + N.NEW_SUFFIX

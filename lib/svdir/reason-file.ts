@@ -20,9 +20,15 @@ export function writeReason (p: Pick<SvPaths, 'reason' | 'tmp'>, content: string
 
 /** sv: the reason for the record of time `when`, or null (none, another record's, no file). */
 export function readReason (p: Pick<SvPaths, 'reason'>, when: Tai): string | null {
+  return readStampedLine(p.reason, when)
+}
+
+/** The text of a "<when> <text>\n" file (supervise/reason, supervise/wait) for the record of time
+ * `when`, or null. */
+export function readStampedLine (path: string, when: Tai): string | null {
   let text: string
   try {
-    text = readFileSync(p.reason, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch {
     return null
   }

@@ -2,7 +2,7 @@
 // chpst and svlogd on PATH (stand-ins replace daemons that are absent or unsafe to start here).
 import t, { type Test } from 'tap'
 import { spawnSync } from 'node:child_process'
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, rmdirSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs'
+import { accessSync, constants, cpSync, existsSync, readlinkSync, mkdirSync, mkdtempSync, rmSync, readdirSync, readFileSync, rmdirSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { get } from 'node:http'
 import { join } from 'node:path'
@@ -70,6 +70,8 @@ interface Plan {
   noLog?: boolean
   /** other examples supervised alongside (nginx needs webapp) */
   deps?: string[]
+  /** the template an instance's links point into: copied beside it, never started */
+  template?: string
   /** the test starts deps itself, after checking what happens without them */
   startDeps?: (c: Ctx, startDep: (name: string) => Promise<void>) => Promise<void>
   whileUp?: (c: Ctx) => Promise<void>
@@ -190,7 +192,8 @@ const PLANS: Record<string, Plan> = {
     conf: c => `OPTS='-p ${c.port}'\n`,
     daemonLine: c => c.standIn ? new RegExp(`sshd \\(stand-in, pid \\d+\\): -D -e -o PidFile=none -p ${c.port}`) : new RegExp(`Server listening on .* port ${c.port}`)
   },
-  'getty-tty1': {
+  'getty@tty1': {
+    template: 'getty@',
     daemon: 'getty',
     never: 'a real getty would open /dev/tty1',
     proc: /getty/,
@@ -278,8 +281,9 @@ function isExecutable (path: string): boolean {
 const names = readdirSync(EXAMPLES, { withFileTypes: true }).filter(d => d.isDirectory()).map(d => d.name).sort()
 
 t.test('the examples the issue asks for are all there', async t => {
-  for (const n of ['dbus', 'udevd', 'nginx', 'sshd', 'getty-tty1', 'cron', 'webapp']) t.ok(names.includes(n), n)
-  t.ok(existsSync(join(EXAMPLES, 'getty-tty1', 'down')), 'getty is down by default')
+  for (const n of ['dbus', 'udevd', 'nginx', 'sshd', 'getty@', 'getty@tty1', 'cron', 'webapp']) t.ok(names.includes(n), n)
+  t.ok(existsSync(join(EXAMPLES, 'getty@tty1', 'down')), 'getty is down by default')
+  t.equal(readlinkSync(join(EXAMPLES, 'getty@tty1', 'run')), '../getty@/run', 'getty@tty1 is an instance of getty@ (sv new)')
   t.ok(isExecutable(join(EXAMPLES, 'nginx', 'check')), 'nginx has a check')
   t.ok(isExecutable(join(EXAMPLES, 'nginx', 'control', 'h')), 'nginx has control/h')
   t.ok(isExecutable(join(EXAMPLES, 'udevd', 'finish')), 'udevd has a finish')
@@ -292,7 +296,8 @@ for (const name of names) {
   t.test(`${name}: the shape of a service directory`, async t => {
     const dir = join(EXAMPLES, name)
     const plan = PLANS[name]
-    t.ok(plan, 'this test knows how to run it (add a plan for every new example)')
+    // A template (NAME@) is run through its instances only.
+    t.ok(plan !== undefined || name.endsWith('@'), 'this test knows how to run it (add a plan for every new example)')
     t.ok(isExecutable(join(dir, 'run')), 'run is executable')
     const run = readText(join(dir, 'run'))
     t.match(run, /^#!\/bin\/sh\n/, 'run is a /bin/sh script')
@@ -327,7 +332,9 @@ for (const name of names) {
     // copies and a node: a public directory, as the clone's may be closed to others.
     const base = publicDir(t)
     const dir = join(base, name)
-    for (const n of [name, ...plan.deps ?? []]) cpSync(join(EXAMPLES, n), join(base, n), { recursive: true })
+    const copies = [name, ...plan.deps ?? [], ...plan.template === undefined ? [] : [plan.template]]
+    // verbatim: an instance's links stay relative, to the copied template
+    for (const n of copies) cpSync(join(EXAMPLES, n), join(base, n), { recursive: true, verbatimSymlinks: true })
     const sock = mkdtempSync(join(tmpdir(), 'runit-ts-ex-'))
     t.teardown(() => { rmSync(sock, { recursive: true, force: true }) })
     const port = await freePort()
