@@ -10,7 +10,7 @@ import type { Say } from '../errors/say.js'
 import type { Tai } from '../protocol/tai64.js'
 import { servicePaths, type SvPaths } from '../svdir/layout.js'
 import { readDependencies, dependencyDir, dependencyNames, findCycle, type Dependency } from '../svdir/dependencies.js'
-import { subscribe, type Subscription } from '../svdir/event-dir.js'
+import { subscribe, BIND_TAG, type Subscription } from '../svdir/event-dir.js'
 import { isSupervised } from '../svdir/ok-fifo.js'
 import { readStatus } from '../svdir/status-file.js'
 import { isReady } from '../svdir/ready-file.js'
@@ -86,7 +86,7 @@ export class DependencyGate {
           if (ev.who !== 'main' || (ev.name !== 'stopping' && ev.name !== 'down')) return
           if (ev.pid !== 0) this.held.set(d.name, ev.pid)
           this.bindStop()
-        }))
+        }, BIND_TAG))
       } catch (err) {
         this.sayOnce(`dependencies: ${d.name}: unable to listen in supervise/event`, err)
       }

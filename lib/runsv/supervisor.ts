@@ -28,6 +28,7 @@ import { EventQueue } from './event-queue.js'
 import { Announcer } from './events.js'
 import { DependencyGate } from './dependencies.js'
 import { boundRunning, boundStopped } from './binds.js'
+import { hasBindListener } from '../svdir/event-dir.js'
 import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type Death, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
@@ -274,7 +275,8 @@ export class Supervisor {
    * bound to it are waited for. */
   private async stopBoundFirst (): Promise<void> {
     const { pid, state } = this.state.main
-    if (pid === 0 || state !== 'run') return
+    // Without a bound listener, no scan of the directory: a HUP stops hundreds at once.
+    if (pid === 0 || state !== 'run' || !hasBindListener(this.paths)) return
     const bound = boundRunning(this.deps.scanDir, this.deps.self)
     if (bound.length === 0) return
     this.events.stoppingNow(pid)

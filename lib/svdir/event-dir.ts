@@ -50,6 +50,20 @@ function unlinkQuietly (path: string): void {
   try { unlinkSync(path) } catch { /* another runsv or the listener removed it */ }
 }
 
+/** The name prefix of a FIFO whose listener is bound to the service (`NAME bind`, while its run
+ * is up): the service's stop looks for bound services only when one is there. */
+export const BIND_TAG = 'bind'
+
+/** Whether a listener bound to the service listens (one readdir; most services have no
+ * supervise/event/ at all). */
+export function hasBindListener (p: Pick<SvPaths, 'eventDir'>): boolean {
+  try {
+    return readdirSync(p.eventDir).some(n => n.startsWith(BIND_TAG + '.'))
+  } catch {
+    return false
+  }
+}
+
 export interface Subscription {
   /** the FIFO's path */
   path: string
@@ -59,9 +73,9 @@ export interface Subscription {
 
 /** A listener: makes its FIFO in supervise/event/ (creating the directory) and calls onEvent for
  * each line, in order. Events from the moment this returns are seen. */
-export function subscribe (p: Pick<SvPaths, 'eventDir'>, onEvent: (ev: SvEvent) => void): Subscription {
+export function subscribe (p: Pick<SvPaths, 'eventDir'>, onEvent: (ev: SvEvent) => void, tag?: typeof BIND_TAG): Subscription {
   mkdirSync(p.eventDir, { recursive: true, mode: 0o700 })
-  const name = `${process.pid}.${randomBytes(4).toString('hex')}`
+  const name = `${tag === undefined ? '' : tag + '.'}${process.pid}.${randomBytes(4).toString('hex')}`
   const path = join(p.eventDir, name)
   // Made under a dot name and renamed once open (s6's ftrig1_make): a FIFO that nobody holds yet
   // would look like a dead listener's to runsv, which removes those.
