@@ -12,8 +12,10 @@ const normalise = (s: string, dir: string): string =>
 
 async function scenario (t: Test, runsvExe: string | undefined): Promise<string[]> {
   const dir = service(t, {
-    run: 'trap "exit 7" TERM; while :; do sleep 0.1; done',
-    finish: 'sleep 0.3',
+    // runit's sv -w term looks at once, then every 420 ms: the TERM (taken after the current sleep),
+    // ./finish and the restart must be over well within 420 ms for either runsv, even under load.
+    run: 'trap "exit 7" TERM; while :; do sleep 0.05; done',
+    finish: 'sleep 0.05',
     log: 'exec cat > /dev/null'
   })
   const runsv = startBin(t, 'runsv', [dir], { services: [dir], exe: runsvExe })
