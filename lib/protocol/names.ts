@@ -37,3 +37,6 @@ export const DEATHS = 'deaths'
 export const CONTROL_DIR = 'control'
 /** Suffix of the write-then-rename temporaries (runit's status.new, stat.new, pid.new). */
 export const NEW_SUFFIX = '.new'
+
+/** A service of `runit --container` whose failure ends the container (not runit's; runit(8)). */
+export const CRITICAL = 'critical'

@@ -1,0 +1,106 @@
+// The libc calls Node lacks (prctl, waitpid), through koffi: a maintained FFI with prebuilt
+// binaries for glibc and musl, so nothing is compiled at install. Loaded on first use only: it
+// costs a process ~14 ms and ~3 MB private (bench/README.md), so sv and the plain runsv never pay.
+// koffi stays external to the esbuild bundles: its index finds its own .node file in node_modules.
+
+import { createRequire } from 'node:module'
+import { constants } from 'node:os'
+import { errnoError } from '../errors/errors.js'
+
+/** prctl(2) option: orphaned descendants are re-parented to this process instead of PID 1. */
+const PR_SET_CHILD_SUBREAPER = 36
+const PR_GET_CHILD_SUBREAPER = 37
+/** waitpid(2) option: return 0 at once when the child has not changed state. */
+const WNOHANG = 1
+
+/** libc's names on glibc, then musl (x86_64, aarch64), then the generic link. */
+const LIBC = ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.so']
+
+interface Libc {
+  prctl: (option: number, a2: number, a3: number, a4: number, a5: number) => number
+  prctlOut: (option: number, out: number[], a3: number, a4: number, a5: number) => number
+  waitpid: (pid: number, status: number[], options: number) => number
+  errno: () => number
+}
+
+let libc: Libc | undefined
+
+function load (): Libc {
+  if (libc !== undefined) return libc
+  // createRequire, not import: the bundles are CommonJS and koffi must load when asked, not before.
+  const koffi = createRequire(import.meta.url)('koffi') as {
+    load: (path: string) => { func: (decl: string) => (...args: unknown[]) => number }
+    errno: () => number
+  }
+  let lib: ReturnType<typeof koffi.load> | undefined
+  let last: unknown
+  for (const name of LIBC) {
+    try { lib = koffi.load(name); break } catch (err) { last = err }
+  }
+  if (lib === undefined) throw last instanceof Error ? last : new Error('cannot load libc')
+  const prctl = lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)')
+  const prctlOut = lib.func('int prctl(int option, _Out_ int *a2, unsigned long a3, unsigned long a4, unsigned long a5)')
+  const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)')
+  libc = {
+    prctl: (o, a, b, c, d) => prctl(o, a, b, c, d),
+    prctlOut: (o, out, b, c, d) => prctlOut(o, out, b, c, d),
+    waitpid: (pid, status, options) => waitpid(pid, status, options),
+    errno: () => koffi.errno()
+  }
+  return libc
+}
+
+/** errno's code name (ECHILD…) from its number, through Node's table. */
+function errnoName (n: number): string {
+  return (Object.entries(constants.errno).find(([, v]) => v === n)?.[0]) ?? `E${n}`
+}
+
+/** Makes this process the reaper of its orphaned descendants (prctl PR_SET_CHILD_SUBREAPER). */
+export function setChildSubreaper (): void {
+  const c = load()
+  if (c.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) {
+    throw errnoError(errnoName(c.errno()), 'prctl PR_SET_CHILD_SUBREAPER')
+  }
+}
+
+/** True when this process is a subreaper. */
+export function isChildSubreaper (): boolean {
+  const c = load()
+  const out = [0]
+  return c.prctlOut(PR_GET_CHILD_SUBREAPER, out, 0, 0, 0) === 0 && out[0] !== 0
+}
+
+/** How a reaped child ended: the raw wait status decoded. */
+export interface WaitStatus {
+  pid: number
+  /** exit code, or null when a signal ended it */
+  code: number | null
+  /** the signal's number, or null */
+  signal: number | null
+  core: boolean
+}
+
+/** Decodes a wait(2) status word (the W* macros). */
+export function decodeWaitStatus (pid: number, status: number): WaitStatus {
+  const sig = status & 0x7f
+  if (sig === 0) return { pid, code: (status >> 8) & 0xff, signal: null, core: false }
+  return { pid, code: null, signal: sig, core: (status & 0x80) !== 0 }
+}
+
+/**
+ * waitpid(pid, WNOHANG): the status when `pid` (a child of this process) had ended and is now
+ * reaped, undefined while it runs, or when it is no child of ours (ECHILD: someone reaped it).
+ */
+export function reapNoHang (pid: number): WaitStatus | undefined {
+  const c = load()
+  const status = [0]
+  for (;;) {
+    const r = c.waitpid(pid, status, WNOHANG)
+    if (r > 0) return decodeWaitStatus(r, status[0]!)
+    if (r === 0) return undefined
+    const code = errnoName(c.errno())
+    if (code === 'EINTR') continue
+    if (code === 'ECHILD') return undefined
+    throw errnoError(code, `waitpid ${pid}`)
+  }
+}
