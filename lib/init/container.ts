@@ -90,8 +90,10 @@ export class Container {
       sendSignal(main.pid, 'SIGCONT')
     }
     const cmdEnded = main === undefined ? Promise.resolve(undefined) : main.ended
-    const deadline = new Promise<'late'>(resolve => setTimeout(() => { resolve('late') }, this.opts.stopMs ?? DEFAULT_STOP_MS).unref())
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<'late'>(resolve => { timer = setTimeout(() => { resolve('late') }, this.opts.stopMs ?? DEFAULT_STOP_MS) })
     const all = await Promise.race([Promise.all([services.done, cmdEnded]), deadline])
+    clearTimeout(timer)
     if (all === 'late') say.warn('services did not stop in time, killing what is left')
     else if (why.kind === 'term' && main !== undefined) code = exitCode(all[1]!)
     if (all === 'late' && why.kind === 'term' && main !== undefined) code = 137

@@ -30,8 +30,12 @@ function ownerExecutable (path: string): boolean {
   try { return (statSync(path).mode & 0o100) !== 0 } catch { return false }
 }
 
-const sleep = (ms: number, cancel: Promise<void>): Promise<void> =>
-  Promise.race([new Promise<void>(resolve => setTimeout(resolve, ms).unref()), cancel])
+/** A pause that a shutdown request cuts short (the timer keeps the process alive meanwhile). */
+async function sleep (ms: number, cancel: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([new Promise<void>(resolve => { timer = setTimeout(resolve, ms) }), cancel])
+  clearTimeout(timer)
+}
 
 export class Stages {
   private readonly opts: StagesOptions
