@@ -27,7 +27,8 @@ export function procStat (pid: number | 'self' = 'self'): ProcStat {
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
   // after ")": state(3) ppid pgrp session tty_nr tpgid(8) … starttime(22) … arg_start(48) arg_end
   return {
-    pid: head, state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]), startTicks: Number(f[19]),
+    pid: head, state: f[0]!, ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), tpgid: Number(f[5]),
+    startTicks: Number(f[19]),
     argStart: Number(f[45]), argEnd: Number(f[46])
   }
 }
