@@ -80,9 +80,13 @@ export interface Reaper {
   stop: () => void
 }
 
+/** A round every so often besides SIGCHLD: the kernel's children list may miss a child while
+ * others fork or exit (proc(5)), and such a zombie sends no second signal. */
+export const SWEEP_MS = 10_000
+
 /**
  * Reaps orphans at each SIGCHLD (Node's handler runs beside libuv's own: a signal has many
- * watchers) and once now. Signals merge, so each round reaps every zombie there is.
+ * watchers), every SWEEP_MS, and once now. Signals merge, so each round reaps every zombie there is.
  */
 export function startReaper (onReap?: (s: WaitStatus) => void): Reaper {
   trackNodeChildren()
@@ -90,6 +94,7 @@ export function startReaper (onReap?: (s: WaitStatus) => void): Reaper {
     for (const s of reapOrphans()) onReap?.(s)
   }
   process.on('SIGCHLD', round)
+  const sweep = setInterval(round, SWEEP_MS).unref()
   round()
-  return { stop: () => { process.off('SIGCHLD', round) } }
+  return { stop: () => { process.off('SIGCHLD', round); clearInterval(sweep) } }
 }
