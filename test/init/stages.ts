@@ -1,10 +1,12 @@
 // runit's three stages as PID 1 of a new PID namespace: stage 1's failure, stage 2's restart,
 // TERM running stage 3, whose code becomes the exit code.
 import t from 'tap'
-import { existsSync, readFileSync, mkdirSync } from 'node:fs'
+import { existsSync, readFileSync, mkdirSync, writeFileSync, chmodSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { pid1Skip, startInit } from '../helpers/init.js'
-import { script, shq } from '../helpers/svdir.js'
+import { script, shq, serviceIn, stat } from '../helpers/svdir.js'
+import { ROOT } from '../helpers/bin.js'
+import { PATH } from '../helpers/clean-env.js'
 import { until } from '../helpers/until.js'
 
 function stages (dir: string, bodies: Record<string, string>): string {
@@ -78,4 +80,46 @@ t.test('runit as PID 1', { skip: pid1Skip }, async t => {
     t.same(await init.exit, [4, null])
     t.equal(readFileSync(mark, 'utf8'), 'termed\n3\n')
   })
+
+  t.test('INT runs ctrlaltdel, then CONT with stopit shuts down', async t => {
+    const dir = t.testdir()
+    const mark = join(dir, 'mark')
+    const s = stages(dir, {
+      1: 'exit 0',
+      2: `touch ${shq(mark)}.up; while :; do sleep 0.1; done`,
+      3: `echo 3 >> ${shq(mark)}; exit 5`,
+      // runit's habit: ctrlaltdel makes stopit executable, and runit then acts as on CONT
+      ctrlaltdel: `echo cad >> ${shq(mark)}; chmod 100 "$(dirname "$0")/stopit"`
+    })
+    writeFileSync(join(s, 'stopit'), '')
+    chmodSync(join(s, 'stopit'), 0o644)
+    const init = startInit(t, [], { RUNIT_TS_STAGES: s })
+    await until(() => existsSync(`${mark}.up`), ok => ok, { what: 'stage 2 up' })
+    const pid1 = await init.init()
+    process.kill(pid1, 'SIGCONT')
+    process.kill(pid1, 'SIGINT')
+    t.same(await init.exit, [5, null])
+    t.equal(readFileSync(mark, 'utf8'), 'cad\n3\n', 'CONT without an executable stopit did nothing')
+  })
+
+  t.test('a machine\'s layout: stage 2 runs runsvdir, stage 3 stops the services with sv', async t => {
+    const dir = t.testdir()
+    const svc = join(dir, 'service')
+    const a = serviceIn(svc, { name: 'a', run: `exec sleep 1000` })
+    const bin = join(ROOT, 'bin')
+    const s = stages(dir, {
+      1: 'exit 0',
+      2: `exec ${shq(join(bin, 'runsvdir.js'))} -P ${shq(svc)}`,
+      3: `${shq(join(bin, 'sv.js'))} -w 10 force-stop ${shq(a)}; ${shq(join(bin, 'sv.js'))} exit ${shq(a)}; exit 0`
+    })
+    // runsvdir finds runsv through PATH, as runit's does
+    mkdirSync(join(dir, 'path'))
+    symlinkSync(join(bin, 'runsv.js'), join(dir, 'path', 'runsv'))
+    const init = startInit(t, [], { RUNIT_TS_STAGES: s, PATH: `${join(dir, 'path')}:${PATH}` })
+    await until(() => { try { return stat(a) } catch { return '' } }, st => st === 'run\n', { what: 'service a', timeout: 20000 })
+    process.kill(await init.init(), 'SIGTERM')
+    t.same(await init.exit, [0, null])
+    t.equal(stat(a), 'down\n')
+  })
 })
+
