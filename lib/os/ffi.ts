@@ -17,6 +17,8 @@ const WNOHANG = 1
 const LIBC = ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.so']
 
 interface Libc {
+  execve: (path: string, argv: Array<string | null>, envp: Array<string | null>) => number
+  fcntl: (fd: number, cmd: number, arg: number) => number
   prctl: (option: number, a2: number, a3: number, a4: number, a5: number) => number
   prctlOut: (option: number, out: number[], a3: number, a4: number, a5: number) => number
   waitpid: (pid: number, status: number[], options: number) => number
@@ -41,7 +43,11 @@ function load (): Libc {
   const prctl = lib.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)')
   const prctlOut = lib.func('int prctl(int option, _Out_ int *a2, unsigned long a3, unsigned long a4, unsigned long a5)')
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)')
+  const execve = lib.func('int execve(const char *path, const char **argv, const char **envp)')
+  const fcntl = lib.func('int fcntl(int fd, int cmd, int arg)')
   libc = {
+    execve: (path, argv, envp) => execve(path, argv, envp),
+    fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg),
     prctl: (o, a, b, c, d) => prctl(o, a, b, c, d),
     prctlOut: (o, out, b, c, d) => prctlOut(o, out, b, c, d),
     waitpid: (pid, status, options) => waitpid(pid, status, options),
@@ -68,6 +74,30 @@ export function isChildSubreaper (): boolean {
   const c = load()
   const out = [0]
   return c.prctlOut(PR_GET_CHILD_SUBREAPER, out, 0, 0, 0) === 0 && out[0] !== 0
+}
+
+/** True when the FFI loads here (koffi installed, a libc it knows). */
+export function ffiAvailable (): boolean {
+  try { load(); return true } catch { return false }
+}
+
+const F_SETFD = 2
+
+/**
+ * execve(2) for a Node without process.execve (before 22.15): the program replaces this process
+ * and keeps its pid. Node marked 0-2 (and whatever it inherited up to the first gap) close-on-exec
+ * as it started, so the flag is cleared on 0-2 and on `keepFds` first: unlike process.execve,
+ * inherited descriptors survive. Ignored signals stay ignored across exec: the caller restores
+ * what Node ignores (os/exec.ts). Returns only by throwing the errno error of a failed exec.
+ */
+export function execveNative (
+  file: string, argv: readonly string[], env: NodeJS.ProcessEnv, keepFds: readonly number[] = []
+): never {
+  const c = load()
+  for (const fd of [0, 1, 2, ...keepFds]) c.fcntl(fd, F_SETFD, 0) // EBADF for a closed one: nothing to keep
+  const envp = Object.entries(env).flatMap(([k, v]) => v === undefined ? [] : [`${k}=${v}`])
+  c.execve(file, [...argv, null], [...envp, null])
+  throw errnoError(errnoName(c.errno()), `execve ${file}`)
 }
 
 /** How a reaped child ended: the raw wait status decoded. */
