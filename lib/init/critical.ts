@@ -12,6 +12,9 @@ import { readDeaths, type DeathLine } from '../svdir/deaths-file.js'
 import { servicePaths } from '../svdir/layout.js'
 
 export const POLL_MS = 500
+/** The directory is looked at again (which services are critical) every this many polls: 5 s,
+ * runsvdir's own pace, so idle polls cost nothing but the critical services' deaths files. */
+export const RESCAN_POLLS = 10
 
 /** What runsv did after a run that was asked to end: not a failure. */
 const ASKED = new Set(['down', 'exit'])
@@ -31,6 +34,8 @@ export class CriticalWatch {
   /** last death seen per service (TAI64N text of its end) */
   private readonly seen = new Map<string, string>()
   private timer: NodeJS.Timeout | undefined
+  private critical: string[] = []
+  private polls = 0
 
   constructor (dir: string) {
     this.dir = dir
@@ -54,7 +59,8 @@ export class CriticalWatch {
 
   /** One look: the first new failure, if any. */
   poll (): Failure | undefined {
-    for (const name of this.names()) {
+    if (this.polls++ % RESCAN_POLLS === 0) this.critical = this.names()
+    for (const name of this.critical) {
       const before = this.seen.get(name)
       if (before === undefined) { this.seen.set(name, this.last(name)); continue }
       let deaths: DeathLine[] = []
@@ -68,16 +74,23 @@ export class CriticalWatch {
     return undefined
   }
 
-  /** Polls until stop(), calling onFail at the first failure. */
+  /** Polls until stop(), calling onFail at the first failure; without a critical service, only
+   * at the rescan's pace (no wake-up every POLL_MS for nothing). */
   start (onFail: (f: Failure) => void): void {
     this.poll()
-    this.timer = setInterval(() => {
-      const f = this.poll()
-      if (f !== undefined) { this.stop(); onFail(f) }
-    }, POLL_MS)
+    const next = (): void => {
+      const idle = this.critical.length === 0
+      if (idle) this.polls = 0 // the next poll rescans
+      this.timer = setTimeout(() => {
+        const f = this.poll()
+        if (f !== undefined) { this.stop(); onFail(f) } else next()
+      }, idle ? POLL_MS * RESCAN_POLLS : POLL_MS)
+    }
+    next()
   }
 
   stop (): void {
-    clearInterval(this.timer)
+    clearTimeout(this.timer)
+    this.timer = undefined
   }
 }
