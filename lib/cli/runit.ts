@@ -121,7 +121,13 @@ async function container (io: Io, say: Say, note: (msg: string) => void, cmd: st
     say,
     note,
     stopMs,
-    services: { start: () => { loop.start() }, stop: () => { loop.hangup() }, done: loop.done }
+    services: {
+      start: () => { loop.start() },
+      stop: () => { loop.hangup() },
+      done: loop.done.then(outcome => {
+        if (outcome.kind === 'fatal') makeSay(`runsvdir ${dir}`, io.stderr).fatal(outcome.msg, outcome.err)
+      })
+    }
   })
   const stop = (): void => { box.stop() }
   process.on('SIGTERM', stop)

@@ -34,7 +34,10 @@ export interface ContainerOptions {
   stopMs?: number
 }
 
-type Why = { kind: 'term' } | { kind: 'cmd', ending: Ending } | { kind: 'critical', failure: Failure }
+type Why = { kind: 'term' } | { kind: 'cmd', ending: Ending } | { kind: 'critical', failure: Failure } | { kind: 'services' }
+
+/** The code when the service tree ends by itself (runsvdir's loop failed: it said why). */
+export const EXIT_SERVICES = 111
 
 export class Container {
   private readonly opts: ContainerOptions
@@ -57,6 +60,9 @@ export class Container {
     const critical = new CriticalWatch(this.opts.dir)
     critical.start(failure => { this.wake({ kind: 'critical', failure }) })
     services.start()
+    // Until we stop it, the loop ends only when it cannot go on (another runsvdir holds the
+    // directory): a container without its services must not linger.
+    void Promise.resolve(services.done).then(() => { this.wake({ kind: 'services' }) })
     let main: Started | undefined
     if (cmd !== undefined) {
       const s = await start(cmd[0]!, cmd.slice(1), env, false)
@@ -82,6 +88,10 @@ export class Container {
         break
       case 'term':
         note('stop requested, stopping the services')
+        break
+      case 'services':
+        code = EXIT_SERVICES
+        say.warn('the services\' supervision ended, stopping')
         break
     }
     services.stop()
