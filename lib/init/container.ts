@@ -105,9 +105,16 @@ export class Container {
     const all = await Promise.race([Promise.all([services.done, cmdEnded]), deadline])
     clearTimeout(timer)
     if (all === 'late') say.warn('services did not stop in time, killing what is left')
-    else if (why.kind === 'term' && main !== undefined) code = exitCode(all[1]!)
-    if (all === 'late' && why.kind === 'term' && main !== undefined) code = 137
     await endEverything(LEFTOVER_GRACE_MS)
+    // Stopped from outside, the container ends with the main command's code (KILL's after the
+    // stop window; 137 should it outlive even that, in an uninterruptible sleep).
+    if (why.kind === 'term' && main !== undefined) {
+      const killed: Ending = { code: null, signal: 'SIGKILL' }
+      let t2: NodeJS.Timeout | undefined
+      const ending = await Promise.race([main.ended, new Promise<Ending>(resolve => { t2 = setTimeout(() => { resolve(killed) }, 2000) })])
+      clearTimeout(t2)
+      code = exitCode(ending)
+    }
     return code
   }
 }
