@@ -101,7 +101,8 @@ export class Container {
     }
     const cmdEnded = main === undefined ? Promise.resolve(undefined) : main.ended
     let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<'late'>(resolve => { timer = setTimeout(() => { resolve('late') }, this.opts.stopMs ?? DEFAULT_STOP_MS) })
+    const window = this.opts.stopMs ?? DEFAULT_STOP_MS
+    const deadline = new Promise<'late'>(resolve => { timer = setTimeout(() => { resolve('late') }, window) })
     const all = await Promise.race([Promise.all([services.done, cmdEnded]), deadline])
     clearTimeout(timer)
     if (all === 'late') say.warn('services did not stop in time, killing what is left')
@@ -111,7 +112,8 @@ export class Container {
     if (why.kind === 'term' && main !== undefined) {
       const killed: Ending = { code: null, signal: 'SIGKILL' }
       let t2: NodeJS.Timeout | undefined
-      const ending = await Promise.race([main.ended, new Promise<Ending>(resolve => { t2 = setTimeout(() => { resolve(killed) }, 2000) })])
+      const late = new Promise<Ending>(resolve => { t2 = setTimeout(() => { resolve(killed) }, 2000) })
+      const ending = await Promise.race([main.ended, late])
       clearTimeout(t2)
       code = exitCode(ending)
     }
