@@ -1,6 +1,7 @@
-// The libc calls Node lacks (prctl, waitpid), through koffi: a maintained FFI with prebuilt
-// binaries for glibc and musl, so nothing is compiled at install. Loaded on first use only: it
-// costs a process ~14 ms and ~3 MB private (bench/README.md), so sv and the plain runsv never pay.
+// The libc calls Node lacks (prctl, waitpid, execve with the descriptors kept), through koffi: a
+// maintained FFI with prebuilt binaries for glibc and musl, so nothing is compiled at install.
+// Loaded on first use only, as it costs a process ~5 ms and ~2.4 MB private (bench/README.md):
+// by runit, and by chpst when it execs through it; sv, runsv, runsvdir and svlogd never load it.
 // koffi stays external to the esbuild bundles: its index finds its own .node file in node_modules.
 
 import { createRequire } from 'node:module'
