@@ -9,7 +9,7 @@ import { constants } from 'node:os'
 import { SysError, errnoError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
 import { findProgram, findTool } from '../os/program-file.js'
-import { ownLimits, prlimitArgs, UNLIMITED } from '../os/limits.js'
+import { limitValues, ownLimits, prlimitArgs, UNLIMITED, type Rlimit } from '../os/limits.js'
 import { ignoreWords, nofileToRestore } from '../os/inherit.js'
 import { openLockFile } from '../os/lock.js'
 import { isGroupLeader, nice } from '../os/proc.js'
@@ -21,7 +21,8 @@ import type { Plan, UserSpec } from './options.js'
 export type Mode = 'execve' | 'relay'
 
 export type Applied =
-  | { kind: 'run', chain: Chain, setsid: boolean, close: number[], program: string }
+  /** limits: for setrlimit(2) right before the exec, when the FFI execs (else a prlimit stage) */
+  | { kind: 'run', chain: Chain, setsid: boolean, close: number[], program: string, limits: NativeLimit[] }
   /** setlock -x: the lock or the program was not to be had; exit 0 quietly */
   | { kind: 'quiet' }
 
@@ -92,9 +93,13 @@ function tool (name: string, what: string): string {
   return path
 }
 
+export interface NativeLimit { name: Rlimit, soft: bigint, hard: bigint }
+
 export interface ApplyContext {
   env: NodeJS.ProcessEnv
   mode: Mode
+  /** the exec is execve(2) through the FFI, which can set the limits too: no prlimit(1) */
+  nativeLimits?: boolean
   warn: (msg: string) => void
 }
 
@@ -177,13 +182,17 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
   // limits: the ones asked for, and the open-files soft limit chpst was started with (Node
   // raised its own), as the program would have kept it under runit's chpst
   let prlimit: string[] = []
+  let native: NativeLimit[] = []
   const started = nofileToRestore()
   const limits = started === undefined ? plan.limits : { nofile: started === 'unlimited' ? UNLIMITED : BigInt(started), ...plan.limits }
   if (Object.keys(limits).length > 0) {
     let own
     try { own = ownLimits() } catch (err) { throw new SysError('unable to getrlimit()', err) }
-    prlimit = prlimitArgs(limits, own)
-    tools.prlimit = tool('prlimit', 'unable to setrlimit()')
+    if (ctx.nativeLimits === true && ctx.mode === 'execve') native = limitValues(limits, own)
+    else {
+      prlimit = prlimitArgs(limits, own)
+      tools.prlimit = tool('prlimit', 'unable to setrlimit()')
+    }
   }
   const ignore = ignoreWords()
 
@@ -232,5 +241,5 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
     env,
     reasons: REASONS
   })
-  return { kind: 'run', chain, setsid: setsid && ctx.mode === 'relay', close, program: name }
+  return { kind: 'run', chain, setsid: setsid && ctx.mode === 'relay', close, program: name, limits: native }
 }

@@ -6,6 +6,7 @@ import { makeSay } from '../errors/say.js'
 import { applyPlan } from '../chpst/apply.js'
 import { OPTION_SPEC, PlanUsage, VERSION, makePlan, personalityOf, progName, usageLine, type Plan } from '../chpst/options.js'
 import { dieBySignal, execve, hasExecve, hasNativeExecve, inheritedFds, relay } from '../os/exec.js'
+import { setrlimitNative } from '../os/ffi.js'
 import { signalNumber } from '../os/signals.js'
 import { getopt } from './getopt.js'
 import type { Io, Program } from './main.js'
@@ -50,10 +51,19 @@ export const chpst: Program = {
     // Before applyPlan: once chpst has become another user, the kernel makes its /proc/self files
     // root's (not dumpable) and the name can no longer be set.
     if (mode === 'relay') io.showAs(io.invokedAs)
-    const applied = applyPlan(plan, { env: io.env, mode, warn: msg => { say.warn(msg) } })
+    const applied = applyPlan(plan, { env: io.env, mode, nativeLimits: native, warn: msg => { say.warn(msg) } })
     if (applied.kind === 'quiet') return EXIT.ok
     const { chain } = applied
     if (mode === 'execve') {
+      if (applied.limits.length > 0) {
+        // Last, so that Node runs under the program's limits only for the exec itself.
+        try {
+          setrlimitNative(applied.limits)
+        } catch (err) {
+          if (plan.quietFailure) return EXIT.ok
+          throw new SysError('unable to setrlimit()', err)
+        }
+      }
       try {
         execve(chain, native ? inherited.map(d => d.fd) : []) // returns only by throwing
       } catch (err) {

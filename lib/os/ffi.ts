@@ -18,6 +18,7 @@ const WNOHANG = 1
 const LIBC = ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.so']
 
 interface Libc {
+  setrlimit: (resource: number, rlim: { cur: bigint, max: bigint }) => number
   execve: (path: string, argv: Array<string | null>, envp: Array<string | null>) => number
   fcntl: (fd: number, cmd: number, arg: number) => number
   prctl: (option: number, a2: number, a3: number, a4: number, a5: number) => number
@@ -33,6 +34,7 @@ function load (): Libc {
   // createRequire, not import: the bundles are CommonJS and koffi must load when asked, not before.
   const koffi = createRequire(import.meta.url)('koffi') as {
     load: (path: string) => { func: (decl: string) => (...args: unknown[]) => number }
+    struct: (name: string, def: Record<string, string>) => unknown
     errno: () => number
   }
   let lib: ReturnType<typeof koffi.load> | undefined
@@ -46,7 +48,10 @@ function load (): Libc {
   const waitpid = lib.func('int waitpid(int pid, _Out_ int *status, int options)')
   const execve = lib.func('int execve(const char *path, const char **argv, const char **envp)')
   const fcntl = lib.func('int fcntl(int fd, int cmd, int arg)')
+  koffi.struct('rlimit', { cur: 'uint64_t', max: 'uint64_t' })
+  const setrlimit = lib.func('int setrlimit(int resource, const rlimit *rlim)')
   libc = {
+    setrlimit: (resource, rlim) => setrlimit(resource, rlim),
     execve: (path, argv, envp) => execve(path, argv, envp),
     fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg),
     prctl: (o, a, b, c, d) => prctl(o, a, b, c, d),
@@ -83,6 +88,25 @@ export function ffiAvailable (): boolean {
 }
 
 const F_SETFD = 2
+
+/** Linux's RLIMIT_* numbers, by prlimit(1)'s names (chpst's). */
+const RLIMIT: Readonly<Record<string, number>> = {
+  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7, memlock: 8, as: 9
+}
+
+/**
+ * setrlimit(2) on this process, for a program about to be exec'd in its place (limits survive
+ * exec): called right before execveNative, so that Node itself runs under them only for that
+ * moment. Throws the errno error of the first that fails.
+ */
+export function setrlimitNative (limits: ReadonlyArray<{ name: string, soft: bigint, hard: bigint }>): void {
+  const c = load()
+  for (const l of limits) {
+    const resource = RLIMIT[l.name]
+    if (resource === undefined) throw errnoError('EINVAL', `setrlimit ${l.name}`)
+    if (c.setrlimit(resource, { cur: l.soft, max: l.hard }) !== 0) throw errnoError(errnoName(c.errno()), `setrlimit ${l.name}`)
+  }
+}
 
 /**
  * execve(2) for a Node without process.execve (before 22.15): the program replaces this process
