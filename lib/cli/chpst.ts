@@ -6,7 +6,8 @@ import { makeSay } from '../errors/say.js'
 import { applyPlan } from '../chpst/apply.js'
 import { OPTION_SPEC, PlanUsage, VERSION, makePlan, personalityOf, progName, usageLine, type Plan } from '../chpst/options.js'
 import { dieBySignal, execve, hasExecve, hasNativeExecve, inheritedFds, relay } from '../os/exec.js'
-import { setrlimitNative } from '../os/ffi.js'
+import { setrlimitNative, setsidNative } from '../os/ffi.js'
+import type { NativeSteps } from '../chpst/apply.js'
 import { signalNumber } from '../os/signals.js'
 import { getopt } from './getopt.js'
 import type { Io, Program } from './main.js'
@@ -31,6 +32,19 @@ function parse (io: Io): Plan | number {
   }
 }
 
+/**
+ * What setsid(1) and prlimit(1) would do in the exec chain, done here through the FFI right
+ * before execve(2): the limits last, so that Node runs under them only for the exec.
+ */
+function nativeSteps (steps: NativeSteps): void {
+  if (steps.setsid) {
+    try { setsidNative() } catch (err) { throw new SysError('unable to setsid', err) }
+  }
+  if (steps.limits.length > 0) {
+    try { setrlimitNative(steps.limits) } catch (err) { throw new SysError('unable to setrlimit()', err) }
+  }
+}
+
 export const chpst: Program = {
   name: 'chpst',
   usage: io => usageLine(personalityOf(progName(io.invokedAs)), progName(io.invokedAs)),
@@ -51,18 +65,15 @@ export const chpst: Program = {
     // Before applyPlan: once chpst has become another user, the kernel makes its /proc/self files
     // root's (not dumpable) and the name can no longer be set.
     if (mode === 'relay') io.showAs(io.invokedAs)
-    const applied = applyPlan(plan, { env: io.env, mode, nativeLimits: native, warn: msg => { say.warn(msg) } })
+    const applied = applyPlan(plan, { env: io.env, mode, native, warn: msg => { say.warn(msg) } })
     if (applied.kind === 'quiet') return EXIT.ok
     const { chain } = applied
     if (mode === 'execve') {
-      if (applied.limits.length > 0) {
-        // Last, so that Node runs under the program's limits only for the exec itself.
-        try {
-          setrlimitNative(applied.limits)
-        } catch (err) {
-          if (plan.quietFailure) return EXIT.ok
-          throw new SysError('unable to setrlimit()', err)
-        }
+      try {
+        nativeSteps(applied.native)
+      } catch (err) {
+        if (plan.quietFailure) return EXIT.ok
+        throw err
       }
       try {
         execve(chain, native ? inherited.map(d => d.fd) : []) // returns only by throwing

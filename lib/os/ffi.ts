@@ -18,6 +18,8 @@ const WNOHANG = 1
 const LIBC = ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.so']
 
 interface Libc {
+  setsid: () => number
+  flock: (fd: number, op: number) => number
   setrlimit: (resource: number, rlim: { cur: bigint, max: bigint }) => number
   execve: (path: string, argv: Array<string | null>, envp: Array<string | null>) => number
   fcntl: (fd: number, cmd: number, arg: number) => number
@@ -50,7 +52,11 @@ function load (): Libc {
   const fcntl = lib.func('int fcntl(int fd, int cmd, int arg)')
   koffi.struct('rlimit', { cur: 'uint64_t', max: 'uint64_t' })
   const setrlimit = lib.func('int setrlimit(int resource, const rlimit *rlim)')
+  const setsid = lib.func('int setsid(void)')
+  const flock = lib.func('int flock(int fd, int op)')
   libc = {
+    setsid: () => setsid(),
+    flock: (fd, op) => flock(fd, op),
     setrlimit: (resource, rlim) => setrlimit(resource, rlim),
     execve: (path, argv, envp) => execve(path, argv, envp),
     fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg),
@@ -88,6 +94,22 @@ export function ffiAvailable (): boolean {
 }
 
 const F_SETFD = 2
+
+/** setsid(2): this process leads a new session (and process group); throws EPERM for a group
+ * leader. */
+export function setsidNative (): void {
+  const c = load()
+  if (c.setsid() < 0) throw errnoError(errnoName(c.errno()), 'setsid')
+}
+
+const LOCK_EX = 2
+const LOCK_NB = 4
+
+/** flock(2) LOCK_EX on `fd`, waiting or not (EWOULDBLOCK then); a signal ends the wait. */
+export function flockNative (fd: number, wait: boolean): void {
+  const c = load()
+  if (c.flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) !== 0) throw errnoError(errnoName(c.errno()), `flock ${fd}`)
+}
 
 /** Linux's RLIMIT_* numbers, by prlimit(1)'s names (chpst's). */
 const RLIMIT: Readonly<Record<string, number>> = {

@@ -1,11 +1,13 @@
 // chpst where util-linux's and perl's helpers are missing (a busybox-like image): in a private
-// mount namespace each helper is hidden under /dev/null. Exec'ing through the FFI, the limits
-// need no prlimit(1); the relay still does, and says so.
+// mount namespace each helper is hidden under /dev/null. Exec'ing through the FFI, -P, the limits
+// and argv[0] need no setsid(1), prlimit(1) or perl(1); the relay still does, and says so; the
+// lock and -0/-1/-2 still need perl (it opens the lock at the lowest free descriptor, as runit).
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { CHPST, ffiExecve, isRoot } from '../helpers/chpst.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 import { shq } from '../helpers/svdir.js'
+import { join } from 'node:path'
 
 const HIDDEN = ['prlimit', 'setpriv', 'setsid', 'perl', 'flock', 'mkfifo', 'chroot']
 
@@ -58,5 +60,25 @@ t.test('chpst without helper programs', { skip }, async t => {
     const r = withoutHelpers(`exec ${shq(CHPST)} -o 77 true`, { RUNIT_TS_EXECVE: 'relay' })
     t.equal(r.code, 111)
     t.match(r.stderr, /^chpst: fatal: unable to setrlimit\(\): prlimit is needed/m)
+  })
+
+  t.test('-P: a new session, in chpst\'s pid', async t => {
+    const r = withoutHelpers(`echo $$; exec ${shq(CHPST)} -P sh -c 'echo $$; cut -d" " -f6 /proc/self/stat'`)
+    t.equal(r.code, 0, r.stderr)
+    const [shell, program, session] = r.stdout.split('\n')
+    t.equal(program, shell)
+    t.equal(session, program, 'session leader')
+  })
+
+  t.test('-b sets argv[0] through the exec itself', async t => {
+    const r = withoutHelpers(`${shq(CHPST)} -b myname sh -c 'echo "$0"'`)
+    t.equal(r.code, 0, r.stderr)
+    t.match(r.stdout, /^myname$/m)
+  })
+
+  t.test('the lock and -0/-1/-2 still need perl(1), and say so', async t => {
+    const r = withoutHelpers(`${shq(CHPST)} -l ${shq(join(t.testdir(), 'lk'))} true`)
+    t.equal(r.code, 111)
+    t.match(r.stderr, /^chpst: fatal: perl\(1\) is needed for -l, -L and setlock/m)
   })
 })
