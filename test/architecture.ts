@@ -5,8 +5,8 @@ import { join, relative, dirname, resolve } from 'node:path'
 import { ROOT } from './helpers/bin.js'
 
 const LIB = join(ROOT, 'lib')
-const PROGRAMS = ['runsv', 'runsvdir', 'sv', 'svlogd', 'chpst']
-const WRAPPED = ['chokidar', 'proper-lockfile', 'execa', 'fs-extra']
+const PROGRAMS = ['runsv', 'runsvdir', 'sv', 'svlogd', 'chpst', 'init']
+const WRAPPED = ['chokidar', 'proper-lockfile', 'execa', 'fs-extra', 'koffi']
 
 function files (dir: string): string[] {
   return readdirSync(dir).flatMap(n => {

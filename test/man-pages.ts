@@ -15,3 +15,12 @@ t.test('runsv(8) matches the usage line', async t => {
   const usage = (await runBin('runsv', [])).stderr.replace(/^usage: .*?runsv /, 'runsv ').trim()
   t.equal(synopsis, usage)
 })
+
+t.test('runit(8) matches the usage line', async t => {
+  const page = join(ROOT, 'man', 'runit.8')
+  t.ok(pkg.man.includes('man/runit.8'), 'listed in package.json')
+  const synopsis = /\.SH SYNOPSIS\n([\s\S]*?)\n\.SH/.exec(readFileSync(page, 'utf8'))![1]!
+    .split('\n').map(l => l.replace(/^\.[BI]R? /, '').replaceAll('\\-', '-')).join(' ')
+  const usage = (await runBin('runit', ['--bogus'])).stderr.replace(/^usage: .*?runit /, 'runit ').trim()
+  t.equal(synopsis, usage)
+})

@@ -9,7 +9,7 @@ import { constants } from 'node:os'
 import { SysError, errnoError } from '../errors/errors.js'
 import { reason } from '../errors/reason.js'
 import { findProgram, findTool } from '../os/program-file.js'
-import { ownLimits, prlimitArgs, UNLIMITED } from '../os/limits.js'
+import { limitValues, ownLimits, prlimitArgs, UNLIMITED, type Rlimit } from '../os/limits.js'
 import { ignoreWords, nofileToRestore } from '../os/inherit.js'
 import { openLockFile } from '../os/lock.js'
 import { isGroupLeader, nice } from '../os/proc.js'
@@ -21,7 +21,8 @@ import type { Plan, UserSpec } from './options.js'
 export type Mode = 'execve' | 'relay'
 
 export type Applied =
-  | { kind: 'run', chain: Chain, setsid: boolean, close: number[], program: string }
+  /** native: what chpst does itself right before its execve(2) through the FFI (else stages) */
+  | { kind: 'run', chain: Chain, setsid: boolean, close: number[], program: string, native: NativeSteps }
   /** setlock -x: the lock or the program was not to be had; exit 0 quietly */
   | { kind: 'quiet' }
 
@@ -92,9 +93,21 @@ function tool (name: string, what: string): string {
   return path
 }
 
+export interface NativeLimit { name: Rlimit, soft: bigint, hard: bigint }
+
+/** The steps of the exec chain that need no helper when the FFI execs: setsid(2), then
+ * setrlimit(2) (the limits after perl's lock stage would be the same: they survive exec). */
+export interface NativeSteps {
+  setsid: boolean
+  limits: NativeLimit[]
+}
+
 export interface ApplyContext {
   env: NodeJS.ProcessEnv
   mode: Mode
+  /** the exec is execve(2) through the FFI, and chpst does setsid and the limits itself: no
+   * setsid(1) or prlimit(1) for them */
+  native?: boolean
   warn: (msg: string) => void
 }
 
@@ -172,18 +185,27 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
 
   const { stdin, stdout, stderr } = plan.close
   const close = [stdin ? 0 : -1, stdout ? 1 : -1, stderr ? 2 : -1].filter(fd => fd >= 0)
+  const native = ctx.native === true && ctx.mode === 'execve'
+  // The lock and closing 0-2 stay perl's: it opens the lock at the lowest free descriptor, as
+  // runit's chpst does, which Node's own descriptors would take here.
   if (lock !== undefined || close.length > 0) tools.perl = needPerl(lock !== undefined ? '-l, -L and setlock' : '-0, -1 and -2')
 
   // limits: the ones asked for, and the open-files soft limit chpst was started with (Node
   // raised its own), as the program would have kept it under runit's chpst
   let prlimit: string[] = []
+  let nativeLimits: NativeLimit[] = []
   const started = nofileToRestore()
   const limits = started === undefined ? plan.limits : { nofile: started === 'unlimited' ? UNLIMITED : BigInt(started), ...plan.limits }
   if (Object.keys(limits).length > 0) {
     let own
     try { own = ownLimits() } catch (err) { throw new SysError('unable to getrlimit()', err) }
-    prlimit = prlimitArgs(limits, own)
-    tools.prlimit = tool('prlimit', 'unable to setrlimit()')
+    // Not before a perl stage (the lock, closing 0-2): the limits come after it, so that -o, -p
+    // or -m cannot starve perl itself.
+    if (native && tools.perl === undefined) nativeLimits = limitValues(limits, own)
+    else {
+      prlimit = prlimitArgs(limits, own)
+      tools.prlimit = tool('prlimit', 'unable to setrlimit()')
+    }
   }
   const ignore = ignoreWords()
 
@@ -194,8 +216,10 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
 
   // Relay mode: the program dies with chpst if chpst is SIGKILLed (as it would, were it chpst).
   let pdeathsig = ctx.mode === 'relay' && (tools.setpriv = findTool('setpriv')) !== undefined
-  if (setsid && ctx.mode === 'execve') tools.setsid = tool('setsid', 'unable to setsid')
-  const otherStages = (setsid && ctx.mode === 'execve') || tools.perl !== undefined || prlimit.length > 0 || ignore.length > 0 || root !== undefined
+  const setsidStage = setsid && ctx.mode === 'execve' && !native
+  if (setsidStage) tools.setsid = tool('setsid', 'unable to setsid')
+  const otherStages = setsidStage || tools.perl !== undefined || prlimit.length > 0 || ignore.length > 0 ||
+    root !== undefined
   // A later stage finds a bare name itself (as runit would, argv[0] unchanged) when it searches
   // the same PATH we did; otherwise it gets the path, and only perl(1) can then set argv[0].
   const bare = !name.includes('/') && ctx.env.PATH !== undefined && env.PATH === ctx.env.PATH
@@ -218,7 +242,7 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
   const chain = buildChain({
     tools,
     pdeathsig,
-    setsid: setsid && ctx.mode === 'execve',
+    setsid: setsidStage,
     lock,
     quiet: plan.quietFailure,
     close,
@@ -232,5 +256,8 @@ export function applyPlan (plan: Plan, ctx: ApplyContext): Applied {
     env,
     reasons: REASONS
   })
-  return { kind: 'run', chain, setsid: setsid && ctx.mode === 'relay', close, program: name }
+  const steps: NativeSteps = native
+    ? { setsid: setsid && ctx.mode === 'execve', limits: nativeLimits }
+    : { setsid: false, limits: [] }
+  return { kind: 'run', chain, setsid: setsid && ctx.mode === 'relay', close, program: name, native: steps }
 }

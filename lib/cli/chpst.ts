@@ -5,7 +5,9 @@ import { SysError, UsageError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
 import { applyPlan } from '../chpst/apply.js'
 import { OPTION_SPEC, PlanUsage, VERSION, makePlan, personalityOf, progName, usageLine, type Plan } from '../chpst/options.js'
-import { dieBySignal, execve, hasExecve, inheritedFds, relay } from '../os/exec.js'
+import { dieBySignal, execve, hasExecve, hasNativeExecve, inheritedFds, relay } from '../os/exec.js'
+import { setrlimitNative, setsidNative } from '../os/ffi.js'
+import type { NativeSteps } from '../chpst/apply.js'
 import { signalNumber } from '../os/signals.js'
 import { getopt } from './getopt.js'
 import type { Io, Program } from './main.js'
@@ -30,6 +32,19 @@ function parse (io: Io): Plan | number {
   }
 }
 
+/**
+ * What setsid(1) and prlimit(1) would do in the exec chain, done here through the FFI right
+ * before execve(2): the limits last, so that Node runs under them only for the exec.
+ */
+function nativeSteps (steps: NativeSteps): void {
+  if (steps.setsid) {
+    try { setsidNative() } catch (err) { throw new SysError('unable to setsid', err) }
+  }
+  if (steps.limits.length > 0) {
+    try { setrlimitNative(steps.limits) } catch (err) { throw new SysError('unable to setrlimit()', err) }
+  }
+}
+
 export const chpst: Program = {
   name: 'chpst',
   usage: io => usageLine(personalityOf(progName(io.invokedAs)), progName(io.invokedAs)),
@@ -39,20 +54,29 @@ export const chpst: Program = {
     const plan = parse(io)
     if (typeof plan === 'number') return plan
     const say = makeSay('chpst', io.stderr) // runit says chpst under every name
-    // process.execve would close the inherited descriptors Node marked close-on-exec; a relayed
+    // process.execve would close the inherited descriptors Node marked close-on-exec: then, and
+    // on a Node without it, execve(2) through the FFI keeps them; without the FFI a relayed
     // child gets them (at the cost of a pid of its own).
-    const mode = hasExecve() && !inherited.some(d => d.closeOnExec) ? 'execve' : 'relay'
+    const keep = inherited.some(d => d.closeOnExec)
+    const native = (keep || !hasExecve()) && hasNativeExecve(io.env)
+    const mode = (hasExecve() && !keep) || native ? 'execve' : 'relay'
     // Relaying, chpst is the process runsv and ps see: under its own name, as runit's chpst would
     // be until it execs (the name it was called by: chpst, or envdir, setuidgid… as a link).
     // Before applyPlan: once chpst has become another user, the kernel makes its /proc/self files
     // root's (not dumpable) and the name can no longer be set.
     if (mode === 'relay') io.showAs(io.invokedAs)
-    const applied = applyPlan(plan, { env: io.env, mode, warn: msg => { say.warn(msg) } })
+    const applied = applyPlan(plan, { env: io.env, mode, native, warn: msg => { say.warn(msg) } })
     if (applied.kind === 'quiet') return EXIT.ok
     const { chain } = applied
     if (mode === 'execve') {
       try {
-        execve(chain) // returns only by throwing (the checks in apply make that rare)
+        nativeSteps(applied.native)
+      } catch (err) {
+        if (plan.quietFailure) return EXIT.ok
+        throw err
+      }
+      try {
+        execve(chain, native ? inherited.map(d => d.fd) : []) // returns only by throwing
       } catch (err) {
         if (plan.quietFailure) return EXIT.ok
         throw new SysError(`unable to run: ${applied.program}`, err)

@@ -11,6 +11,7 @@ import { findTool } from './program-file.js'
 import { inTerminalForeground } from './proc.js'
 import { sendSignal } from './signals.js'
 import { closeQuietly } from './probe.js'
+import { execveNative, ffiAvailable } from './ffi.js'
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never
 
@@ -22,6 +23,15 @@ function execveFn (): Execve | undefined {
 
 export function hasExecve (): boolean {
   return execveFn() !== undefined
+}
+
+/** RUNIT_TS_EXECVE=relay: never exec(2) through the FFI (a system where koffi misbehaves). */
+export const EXECVE_ENV = 'RUNIT_TS_EXECVE'
+
+/** True when execve(2) can be called through the FFI (ffi.ts; loads koffi, ~5 ms) and is not
+ * refused by RUNIT_TS_EXECVE=relay: on Node 20, and where inherited descriptors must survive. */
+export function hasNativeExecve (env: NodeJS.ProcessEnv): boolean {
+  return env[EXECVE_ENV] !== 'relay' && ffiAvailable()
 }
 
 
@@ -75,12 +85,15 @@ function restoreDefaultSignals (): void {
   }
 }
 
-/** Replaces this process (Node with process.execve only; check hasExecve first). */
-export function execve (spec: ExecSpec): never {
+/**
+ * Replaces this process: process.execve when there is nothing above 2 to keep, else execve(2)
+ * through the FFI, which keeps `keepFds` (check hasExecve or hasNativeExecve first).
+ */
+export function execve (spec: ExecSpec, keepFds: readonly number[] = []): never {
   const fn = execveFn()
-  if (fn === undefined) throw new Error('process.execve is not available')
   restoreDefaultSignals()
-  return fn(spec.file, spec.argv, spec.env)
+  if (fn !== undefined && keepFds.length === 0) return fn(spec.file, spec.argv, spec.env)
+  return execveNative(spec.file, spec.argv, spec.env, keepFds)
 }
 
 /** Signals passed on to the child. Not KILL/STOP (uncatchable), not the synchronous faults

@@ -1,5 +1,6 @@
-// Resource limits: Node has no setrlimit, so soft limits are set by prlimit(1) (util-linux) as one
-// stage of the exec chain: prlimit sets its own limits and execs the next program in the same
+// Resource limits: Node has no setrlimit, so soft limits are set by setrlimit(2) through the FFI
+// right before chpst's execve(2) through it (limitValues, lib/os/ffi.ts), or else by prlimit(1)
+// (util-linux) as one stage of the exec chain: prlimit sets its own limits and execs the next program in the same
 // process, so the limits land on the process that becomes the program, never on Node itself (a
 // CPU, address-space or open-files limit would cripple the Node process chpst runs in). Hard
 // limits are read from /proc/self/limits; children and exec keep them, so they are the program's.
@@ -53,5 +54,14 @@ export function prlimitArgs (soft: Partial<Record<Rlimit, bigint | 'hard'>>, lim
     const hard = limits[name]?.hard ?? UNLIMITED
     const v = wanted === 'hard' || wanted > hard ? hard : wanted
     return `--${name}=${v === UNLIMITED ? 'unlimited' : v.toString()}:`
+  })
+}
+
+/** The same decision as prlimitArgs, as values for setrlimit(2) (the FFI, lib/os/ffi.ts): the
+ * soft limit wanted, capped at the hard one, which stays. */
+export function limitValues (soft: Partial<Record<Rlimit, bigint | 'hard'>>, limits: Partial<Record<Rlimit, LimitPair>>): Array<{ name: Rlimit, soft: bigint, hard: bigint }> {
+  return (Object.entries(soft) as Array<[Rlimit, bigint | 'hard']>).map(([name, wanted]) => {
+    const hard = limits[name]?.hard ?? UNLIMITED
+    return { name, soft: wanted === 'hard' || wanted > hard ? hard : wanted, hard }
   })
 }

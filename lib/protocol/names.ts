@@ -49,3 +49,5 @@ export const EVENT_DIR = 'event'
 export const DEPENDENCIES = 'dependencies'
 /** supervise/wait: what a service wanted up waits for before ./run (dependencies; not runit's). */
 export const WAIT = 'wait'
+/** A service of `runit --container` whose failure ends the container (not runit's; runit(8)). */
+export const CRITICAL = 'critical'

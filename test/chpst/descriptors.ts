@@ -4,12 +4,12 @@ import t from 'tap'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runBin } from '../helpers/bin.js'
-import { CHPST, NODE, nodeHasExecve } from '../helpers/chpst.js'
+import { CHPST, NODE, nodeHasExecve, ffiExecve } from '../helpers/chpst.js'
 import { PATH } from '../helpers/clean-env.js'
 import { needRunit, runitBin } from '../helpers/runit.js'
 import { shq } from '../helpers/svdir.js'
 
-t.comment(nodeHasExecve ? 'node has process.execve' : 'node lacks process.execve: chpst relays')
+t.comment(nodeHasExecve ? `chpst execs (${ffiExecve ? 'execve(2) through the FFI where needed' : 'process.execve'})` : 'chpst relays')
 
 /** Runs `script` in sh(1), which then execs chpst (ours, or runit's) with `args` and only PATH in
  * its environment (as runChpst does); $0 is `file`. */
@@ -49,14 +49,16 @@ t.test('the same descriptors as through runit\'s chpst', needRunit(), async t =>
   }
 })
 
-t.test('process.execve is used unless it would close an inherited descriptor', { skip: nodeHasExecve ? false : 'needs process.execve' }, async t => {
+t.test('chpst execs in place; with an inherited descriptor, through the FFI (keeps it) or as a relay', { skip: nodeHasExecve ? false : 'needs process.execve or the FFI' }, async t => {
   const file = join(t.testdir(), 'seven')
   writeFileSync(file, 'on fd 7\n')
   // The shell prints its pid, which chpst takes over; the program prints its pid and parent's.
   const pids = async (script: string): Promise<string[]> => (await fromShell(script, file, ['sh', '-c', 'echo $$ $PPID'])).stdout.split(/\s+/)
   const [chpst, pid] = await pids('echo $$')
   t.equal(pid, chpst, 'nothing inherited: the program is chpst\'s pid')
-  // Node marked descriptor 7 close-on-exec as it started, so process.execve would close it.
-  const [relay, , parent] = await pids('exec 7< "$0"; echo $$')
-  t.equal(parent, relay, 'descriptor 7 inherited: chpst relays, the program is its child')
+  // Node marked descriptor 7 close-on-exec as it started, so process.execve would close it;
+  // execve(2) through the FFI clears the mark first.
+  const [shell, pid7, parent] = await pids('exec 7< "$0"; echo $$')
+  if (ffiExecve) t.equal(pid7, shell, 'descriptor 7 inherited: the FFI\'s execve, the program is chpst\'s pid')
+  else t.equal(parent, shell, 'descriptor 7 inherited: chpst relays, the program is its child')
 })

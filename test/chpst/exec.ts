@@ -1,17 +1,18 @@
-// chpst becomes the program: with process.execve it keeps chpst's pid; without, chpst relays
-// every signal to it, mirrors how it ended, and takes it down if chpst itself is SIGKILLed.
+// chpst becomes the program: with process.execve or execve(2) through the FFI it keeps chpst's
+// pid; without (RUNIT_TS_EXECVE=relay, no koffi), chpst relays every signal to it, mirrors how it
+// ended, and takes it down if chpst itself is SIGKILLed.
 import t from 'tap'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { alive } from '../helpers/bin.js'
-import { CHPST, NODE, isRoot, nodeHasExecve, persona, programPid, shScript, startChpst } from '../helpers/chpst.js'
+import { CHPST, NODE, isRoot, nodeHasExecve, nodeHasProcessExecve, persona, programPid, shScript, startChpst } from '../helpers/chpst.js'
 import { shownAs } from '../helpers/ps.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 import { shq } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 
-t.comment(nodeHasExecve ? 'node has process.execve: chpst replaces itself' : 'node lacks process.execve: chpst relays')
+t.comment(nodeHasExecve ? 'chpst replaces itself (process.execve or the FFI)' : 'chpst relays')
 
 function ppidOf (pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -108,17 +109,20 @@ select(undef, undef, undef, 0.05) until -e '${dir}/stop';
 
 // Under its own name while it relays, as runit's chpst until it execs (with execve, the program
 // takes over the pid and its name: nothing of chpst is left to see).
-t.test('relaying, ps, pidof and pgrep -x see chpst by the name it was called by', { skip: nodeHasExecve ? 'node has process.execve: chpst becomes the program' : false }, async t => {
-  const c = startChpst(t, ['-o', '1000', 'sleep', '1000'])
+// RUNIT_TS_EXECVE=relay keeps a Node without process.execve from exec'ing through the FFI.
+const RELAY = cleanEnv({ RUNIT_TS_EXECVE: 'relay' }) as Record<string, string>
+
+t.test('relaying, ps, pidof and pgrep -x see chpst by the name it was called by', { skip: nodeHasProcessExecve ? 'node has process.execve: chpst becomes the program' : false }, async t => {
+  const c = startChpst(t, ['-o', '1000', 'sleep', '1000'], { env: RELAY })
   await programPid(c.pid, 'sleep')
   await shownAs(t, c.pid, 'chpst', ['chpst', '-o', '1000', 'sleep', '1000'])
-  const e = startChpst(t, ['sleep', '1000'], { exe: persona(t.testdir(), 'pgrphack') })
+  const e = startChpst(t, ['sleep', '1000'], { exe: persona(t.testdir(), 'pgrphack'), env: RELAY })
   await programPid(e.pid, 'sleep').catch(err => { t.comment(e.stderr()); throw err })
   await shownAs(t, e.pid, 'pgrphack', ['pgrphack', 'sleep', '1000'])
 })
 
-t.test('relaying as another user (-u), chpst still shows under its own name', { skip: nodeHasExecve ? 'node has process.execve: chpst becomes the program' : !isRoot ? 'needs root to change user' : false }, async t => {
-  const c = startChpst(t, ['-u', 'nobody', 'sleep', '1000'])
+t.test('relaying as another user (-u), chpst still shows under its own name', { skip: nodeHasProcessExecve ? 'node has process.execve: chpst becomes the program' : !isRoot ? 'needs root to change user' : false }, async t => {
+  const c = startChpst(t, ['-u', 'nobody', 'sleep', '1000'], { env: RELAY })
   await programPid(c.pid, 'sleep').catch(err => { t.comment(c.stderr()); throw err })
   await shownAs(t, c.pid, 'chpst', ['chpst', '-u', 'nobody', 'sleep', '1000'])
 })

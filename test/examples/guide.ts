@@ -26,7 +26,12 @@ const SHOWN: Record<string, string> = {
   "grep 'open files' /proc/$(cat /etc/service/cron/supervise/pid)/limits": 'needs a system tree running cron; the limit is tested in test/runsv/start-state.ts and test/runsvdir/env.ts',
   'docker build -t myapp .': 'needs a container runtime',
   'docker run --init -d --name myapp myapp': 'needs a container runtime',
-  'docker stop myapp': "needs a container runtime; what it does (HUP to runsvdir) is the guide's last sh block"
+  'docker stop myapp': "needs a container runtime; what it does (HUP to runsvdir) is the guide's last sh block",
+  'docker build -f doc/container/Dockerfile -t webapp .': 'needs a container runtime',
+  'docker run -d --name webapp -p 8080:8080 webapp': 'needs a container runtime; runit --container as PID 1 is tested in test/init/container.ts',
+  'docker exec webapp sv status /etc/service/webapp': 'needs a container runtime',
+  'docker logs webapp': 'needs a container runtime; the prefixed output is tested in test/init/container.ts',
+  'docker stop webapp': 'needs a container runtime; TERM to PID 1 is tested in test/init/container.ts'
 }
 
 interface Block { lang: string, body: string, line: number }
@@ -56,7 +61,7 @@ t.test('every console command in the guide is run elsewhere or cannot run here, 
   t.match(ci, /npm ci && npm test/, '.ci/run runs npm ci and npm test')
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   t.equal(pkg.scripts.pretest, 'npm run build', 'npm test runs npm run build first')
-  t.same([...new Set(all.map(b => b.lang))].filter(l => !['sh', 'console', 'ini', 'text', 'dockerfile'].includes(l)), [], 'no block of an unknown kind')
+  t.same([...new Set(all.map(b => b.lang))].filter(l => !['sh', 'console', 'ini', 'text', 'dockerfile', 'yaml'].includes(l)), [], 'no block of an unknown kind')
 })
 
 async function portFree (port: number): Promise<boolean> {

@@ -15,8 +15,16 @@ export const CHPST = join(BIN, 'chpst.js')
 /** The `node` the bin shims run on: the first in PATH (CI puts Node 24 there for a second run). */
 export const NODE: string = spawnSync('sh', ['-c', 'command -v node'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim() || process.execPath
 
-/** True when that node has process.execve (chpst then replaces itself; else it relays). */
-export const nodeHasExecve: boolean = spawnSync(NODE, ['-p', 'typeof process.execve'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim() === 'function'
+/** True when that node has process.execve. */
+export const nodeHasProcessExecve: boolean = spawnSync(NODE, ['-p', 'typeof process.execve'], { env: cleanEnv(), encoding: 'utf8' }).stdout.trim() === 'function'
+
+/** True when chpst can call execve(2) through the FFI (koffi loads here): lib/os/ffi.ts. */
+export const ffiExecve: boolean = spawnSync(NODE, ['--input-type=module', '-e',
+  `console.log((await import(${JSON.stringify(join(ROOT, 'build', 'os', 'ffi.js'))})).ffiAvailable())`],
+{ env: cleanEnv(), encoding: 'utf8' }).stdout.trim() === 'true'
+
+/** True when chpst replaces itself (process.execve, or execve(2) through the FFI); else it relays. */
+export const nodeHasExecve: boolean = nodeHasProcessExecve || ffiExecve
 
 export const isRoot = process.getuid?.() === 0
 
