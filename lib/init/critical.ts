@@ -1,7 +1,8 @@
 // Container mode: a service whose directory holds a `critical` file takes the container down when
 // its run fails (ends with a code other than 0 or by a signal, unless sv down/exit asked for it).
-// Read from supervise/deaths, which runsv rewrites at every end of a run; polled, as runsvdir
-// polls its directory, because a missed change event must not keep a broken container up.
+// Read from supervise/deaths, which runsv rewrites at every end of a run, when the service says
+// `stopped` or `down` in supervise/event/; and at each look for new critical services (runsvdir's
+// pace), so that a line lost for a full FIFO cannot keep a broken container up.
 
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,10 +11,11 @@ import { CRITICAL } from '../protocol/names.js'
 import { formatTai64nText } from '../protocol/tai64.js'
 import { readDeaths, type DeathLine } from '../svdir/deaths-file.js'
 import { servicePaths } from '../svdir/layout.js'
+import { subscribe, type Subscription } from '../svdir/event-dir.js'
 
 export const POLL_MS = 500
-/** The directory is looked at again (which services are critical) every this many polls: 5 s,
- * runsvdir's own pace, so idle polls cost nothing but the critical services' deaths files. */
+/** The directory is looked at again (which services are critical) every this many polls' time:
+ * 5 s, runsvdir's own pace. */
 export const RESCAN_POLLS = 10
 
 /** What runsv did after a run that was asked to end: not a failure. */
@@ -34,6 +36,8 @@ export class CriticalWatch {
   /** last death seen per service (TAI64N text of its end) */
   private readonly seen = new Map<string, string>()
   private timer: NodeJS.Timeout | undefined
+  /** listening on each critical service's supervise/event/ */
+  private readonly subs = new Map<string, Subscription>()
   private critical: string[] = []
   private polls = 0
 
@@ -74,23 +78,39 @@ export class CriticalWatch {
     return undefined
   }
 
-  /** Polls until stop(), calling onFail at the first failure; without a critical service, only
-   * at the rescan's pace (no wake-up every POLL_MS for nothing). */
+  /** Calls onFail at the first failure: looks when a critical service says `stopped` or `down`
+   * (its supervise/event/, no wake-up while nothing happens), and looks for new critical
+   * services at runsvdir's pace. */
   start (onFail: (f: Failure) => void): void {
-    this.poll()
-    const next = (): void => {
-      const idle = this.critical.length === 0
-      if (idle) this.polls = 0 // the next poll rescans
-      this.timer = setTimeout(() => {
-        const f = this.poll()
-        if (f !== undefined) { this.stop(); onFail(f) } else next()
-      }, idle ? POLL_MS * RESCAN_POLLS : POLL_MS)
+    const look = (): void => {
+      if (this.timer === undefined) return // stopped
+      const f = this.poll()
+      if (f !== undefined) { this.stop(); onFail(f) }
     }
-    next()
+    const rescan = (): void => {
+      this.polls = 0 // the next poll reads the directory again
+      this.timer = setTimeout(rescan, POLL_MS * RESCAN_POLLS)
+      look()
+      for (const name of this.critical) {
+        if (this.subs.has(name)) continue
+        try {
+          this.subs.set(name, subscribe(servicePaths(join(this.dir, name)), ev => {
+            if (ev.who === 'main' && (ev.name === 'stopped' || ev.name === 'down')) look()
+          }))
+        } catch { /* not supervised yet: the next rescan tries again */ }
+      }
+      for (const [name, sub] of this.subs) {
+        if (!this.critical.includes(name)) { sub.close(); this.subs.delete(name) }
+      }
+    }
+    this.poll()
+    rescan()
   }
 
   stop (): void {
     clearTimeout(this.timer)
     this.timer = undefined
+    for (const sub of this.subs.values()) sub.close()
+    this.subs.clear()
   }
 }

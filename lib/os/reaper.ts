@@ -23,6 +23,9 @@ let patched = false
 export function trackNodeChildren (): void {
   if (patched) return
   patched = true
+  // Installed late (a runsv whose service gained a pidfile file): every child there is now was
+  // spawned by Node, so it is libuv's; reapOrphans forgets each once it is no child any more.
+  for (const pid of childPids()) owned.add(pid)
   // spawn() is Node's internal method, absent from the types.
   const proto = ChildProcess.prototype as unknown as { spawn: (this: ChildProcess, ...args: unknown[]) => unknown }
   const original = proto.spawn
@@ -67,7 +70,12 @@ function isZombie (pid: number): boolean {
 /** Reaps every zombie child that libuv does not own; returns what it reaped. */
 export function reapOrphans (): WaitStatus[] {
   const reaped: WaitStatus[] = []
-  for (const pid of childPids()) {
+  const children = childPids()
+  if (owned.size > children.length) {
+    const live = new Set(children)
+    for (const pid of owned) if (!live.has(pid)) owned.delete(pid) // reaped by libuv meanwhile
+  }
+  for (const pid of children) {
     if (owned.has(pid) || !isZombie(pid)) continue
     const s = reapNoHang(pid)
     if (s !== undefined) reaped.push(s)

@@ -28,6 +28,10 @@ export const RESTART_BACKOFF = 'restart-backoff'
 export const RESPAWN_LIMIT = 'respawn-limit'
 export const NORMAL_EXIT = 'normal-exit'
 export const MAX_DEATH_TALLY = 'max-death-tally'
+/** Optional: ./run starts a daemon and exits 0; the file names the daemon's pid file (or is empty:
+ * the one process left in the service's cgroup), and runsv follows the daemon (runsv(8), FORKING
+ * DAEMONS; systemd's PIDFile=, not runit's). */
+export const PIDFILE = 'pidfile'
 /** Optional readiness (s6's notification-fd): the descriptor ./run writes a newline to when ready. */
 export const NOTIFICATION_FD = 'notification-fd'
 /** supervise/ready: the pid of the run that said it is ready (not runit's; its sv ignores it). */

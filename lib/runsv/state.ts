@@ -67,6 +67,8 @@ export interface Death {
   ended: Tai
   code: number
   signal: number
+  /** the kernel wrote a core dump (known only for an adopted daemon: runsv reaps it itself) */
+  core?: boolean
   next: 'restart' | DownReason['kind'] | 'down' | 'exit'
 }
 
@@ -83,7 +85,7 @@ export interface Svc {
   /** the 1-second rule holds back the next start */
   delayed: boolean
   /** the last exit of ./run, for ./finish's arguments and the death record */
-  lastExit: { code: number, signal: number, started?: Tai, ended?: Tai }
+  lastExit: { code: number, signal: number, core?: boolean, started?: Tai, ended?: Tai }
   /** the pause before the next quick restart, in ms (restart-backoff doubles it) */
   backoffMs: number
   /** the current delay is a restart-backoff pause, which u ends at once */
@@ -114,7 +116,9 @@ export type Event =
   /** `finishKillMs`: for ./finish, the service dir's timeout-finish (0 = none, as runit) */
   | { kind: 'started', who: Who, stage: Stage, pid: number, now: Tai, finishKillMs?: number }
   /** `signal` is the number (0 for a normal exit); `finishExists`: ./finish can be opened */
-  | { kind: 'exited', who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai, restart?: RestartPolicy }
+  | { kind: 'exited', who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai, restart?: RestartPolicy, core?: boolean }
+  /** ./run exited 0 leaving the daemon `pid`, which runsv follows from now on (forking.ts) */
+  | { kind: 'adopted', who: Who, pid: number }
   | { kind: 'timer', who: Who, purpose: TimerPurpose }
   /** setup is done: start what should run */
   | { kind: 'boot' }
@@ -343,7 +347,8 @@ class Builder {
     }
   }
 
-  exited (who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai, policy: RestartPolicy): void {
+  exited (who: Who, code: number | null, signal: number, finishExists: boolean, now: Tai, policy: RestartPolicy,
+    core = false): void {
     const s = this.svc(who)
     const wasRun = s.state === 'run'
     s.pid = 0
@@ -353,7 +358,7 @@ class Builder {
       s.reason = { kind: 'finish-125' }
     }
     if (who === 'main' && wasRun) {
-      s.lastExit = { code: code ?? -1, signal, started: s.when, ended: now }
+      s.lastExit = { code: code ?? -1, signal, started: s.when, ended: now, ...(core ? { core } : {}) }
       this.judge(s, code, signal, now, policy)
       if (finishExists) {
         s.state = 'finish'
@@ -361,10 +366,11 @@ class Builder {
         return
       }
     }
-    const { started, ended, code: lastCode, signal: lastSignal } = s.lastExit
+    const { started, ended, code: lastCode, signal: lastSignal, core: dumped } = s.lastExit
     if (who === 'main' && started !== undefined && ended !== undefined && s.state !== 'down') {
       const next = s.reason?.kind ?? (s.want === 'up' ? 'restart' : s.want)
-      this.fx.push({ kind: 'death', death: { started, ended, code: lastCode, signal: lastSignal, next } })
+      const death: Death = { started, ended, code: lastCode, signal: lastSignal, next }
+      this.fx.push({ kind: 'death', death: dumped === true ? { ...death, core: true } : death })
     }
     s.state = 'down'
     const lived = ms(now) - ms(s.when)
@@ -485,8 +491,15 @@ export function step (state: State, ev: Event): Step {
       // A spawn that fails leaves no process; the supervisor follows with an 'exited' event.
       return { state: b.s, effects: b.fx }
     case 'exited':
-      b.exited(ev.who, ev.code, ev.signal, ev.finishExists, ev.now, ev.restart ?? RUNIT_RESTART)
+      b.exited(ev.who, ev.code, ev.signal, ev.finishExists, ev.now, ev.restart ?? RUNIT_RESTART, ev.core)
       break
+    case 'adopted':
+      // the run goes on in the daemon: same state and start time, its pid from now on
+      if (ev.who === 'main' || b.s.log !== null) {
+        b.svc(ev.who).pid = ev.pid
+        b.publish(ev.who)
+      }
+      return { state: b.s, effects: b.fx }
     case 'timer':
       b.timer(ev.who, ev.purpose)
       break

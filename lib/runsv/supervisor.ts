@@ -29,6 +29,7 @@ import { Announcer } from './events.js'
 import { DependencyGate } from './dependencies.js'
 import { boundRunning, boundStopped } from './binds.js'
 import { hasBindListener } from '../svdir/event-dir.js'
+import { wantsAdoption, becomeSubreaper, readPidfileSetting, findDaemon, followDaemon, DAEMON_WAIT_MS } from './forking.js'
 import { step, initialState, hookToAsk, mayStop, setsWantFirst, RUNIT_STOP, RUNIT_RESTART, type RestartPolicy, type Death, type State, type Event, type Effect, type Who, type Svc, type StopPolicy, type TimerPurpose } from './state.js'
 
 export interface SupervisorOptions {
@@ -48,7 +49,8 @@ type RawEvent =
   /** sv signal, sv -a: a signal for the main process or all of the service (not runit's) */
   | { kind: 'signal', who: Who, signo: number, all: boolean }
   | { kind: 'term' }
-  | { kind: 'exited', who: Who, code: number | null, signal: number }
+  /** `daemon`: the end of an adopted daemon (forking.ts), with the core flag its wait status gave */
+  | { kind: 'exited', who: Who, code: number | null, signal: number, daemon?: true, core?: boolean }
   | { kind: 'timer', who: Who, purpose: TimerPurpose }
 
 /** One side's supervise/ and the pid its pid file holds. */
@@ -63,6 +65,8 @@ export class Supervisor {
   static async start (opts: SupervisorOptions): Promise<Supervisor> {
     // Resolved once, as runit chdirs into the directory (svdir/supervise-dir.ts).
     const paths = openServiceDir(opts.dir, opts.cwd)
+    // Before this supervisor's first spawn (the lock's helper): the reaper must know Node's children.
+    if (wantsAdoption(paths)) await becomeSubreaper()
     const now = taiNow()
     const log = findLog(paths, opts.say)
     const state = initialState(now, exists(paths.down), log === null ? null : { normallyDown: exists(log.down) })
@@ -100,6 +104,8 @@ export class Supervisor {
   private readonly events: Announcer
   /** the start gate of ./dependencies */
   private readonly deps: DependencyGate
+  /** the daemon adopted from the present run (pidfile), whose end the reaper reports */
+  private daemon: { release: () => void } | null = null
   /** resolves once the supervisor has exited (after 'x', terminate() or kill()); with the error
    * when it failed inside (its services were killed) */
   readonly exited: Promise<Error | undefined>
@@ -261,6 +267,11 @@ export class Supervisor {
         this.signal(raw.who, raw.signo, raw.all)
         return
       case 'exited':
+        if (raw.daemon === true) this.daemon = null
+        else if (await this.adoptDaemon(raw.who, raw.code)) {
+          this.flushPublish()
+          return
+        }
         await this.sweepAfterExit(raw.who)
         ev = { ...raw, finishExists: raw.who === 'main' && this.state.main.state === 'run' && readable(this.paths.finish), now: taiNow(), restart: this.restartPolicy(raw.who) }
         break
@@ -269,6 +280,24 @@ export class Supervisor {
     }
     await this.apply(ev)
     this.flushPublish()
+  }
+
+  /** ./run exited 0 with a `pidfile` file: follow the daemon it left instead (forking.ts). */
+  private async adoptDaemon (who: Who, code: number | null): Promise<boolean> {
+    if (who !== 'main' || code !== 0 || this.daemon !== null || this.state.main.state !== 'run') return false
+    const setting = readPidfileSetting(this.paths, this.say)
+    if (setting === null) return false
+    await becomeSubreaper() // the file may have come after this runsv started
+    const pid = await findDaemon(setting, this.groups.main)
+    if (pid === null) {
+      this.say.warn(`pidfile: no daemon found within ${DAEMON_WAIT_MS / 1000} s of ./run's exit`)
+      return false
+    }
+    this.daemon = followDaemon(pid, (code, signal, core) => {
+      this.queue.push({ kind: 'exited', who: 'main', code, signal, daemon: true, core })
+    })
+    await this.apply({ kind: 'adopted', who: 'main', pid })
+    return true
   }
 
   /** `NAME bind` elsewhere (binds.ts): before this run stops, 'stopping' is said and the runs
@@ -452,6 +481,7 @@ export class Supervisor {
     this.timers.clear()
     this.restartTimers.clear()
     this.closePipe()
+    this.daemon?.release()
     removeGroups(this.groups)
     closeSupervise(this.main)
     if (this.log !== null) closeSupervise(this.log)

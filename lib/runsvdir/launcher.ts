@@ -13,6 +13,7 @@ import { killWithGroup, sendSignal } from '../os/signals.js'
 import { servicePaths } from '../svdir/layout.js'
 import { readStatus } from '../svdir/status-file.js'
 import { removeEmptyServiceCgroups } from '../svdir/cgroup-file.js'
+import { trackNodeChildren } from '../os/reaper.js'
 
 /** How a supervisor ended: its exit status, or why it could not start at all. */
 export type RunsvExit =
@@ -186,6 +187,9 @@ export interface InProcessLauncherOptions {
  * the other supervisors go on.
  */
 export function inProcessLauncher (opts: InProcessLauncherOptions): Launcher {
+  // A hosted service with a pidfile file makes this process a subreaper (runsv/forking.ts); its
+  // reaper must then know every child Node spawned, from the first (a patch: no FFI loaded here).
+  trackNodeChildren()
   return {
     launch (name, onExit) {
       let sup: HostedSupervisor | null = null

@@ -59,7 +59,7 @@ export function deathLine (name: string, d: DeathLine, nowMs: number): string {
   const msOf = (t: DeathLine['ended']): number => t.sec * 1000 + t.nano / 1e6
   const age = Math.max(0, Math.floor((nowMs - msOf(d.ended)) / 1000))
   const lived = Math.max(0, msOf(d.ended) - msOf(d.started)) / 1000
-  const how = d.signal === 0 ? `exit ${d.code}` : `signal ${signalWord(d.signal)}`
+  const how = d.signal === 0 ? `exit ${d.code}` : `signal ${signalWord(d.signal)}${d.core === true ? ' (core dumped)' : ''}`
   return `${name}: ${age}s ago, ran ${lived.toFixed(3)}s, ${how}, ${NEXT[d.next] ?? d.next}`
 }
 

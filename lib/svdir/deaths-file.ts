@@ -1,8 +1,9 @@
 // supervise/deaths (not runit's; its sv ignores it): runsv's record of the last ends of the main
 // service's runs, oldest first, one line each:
-//   "<start> <end> <code> <signal> <next>\n"
+//   "<start> <end> <code> <signal>[c] <next>\n"
 // start and end as TAI64N text (the start and the exit of ./run), code -1 when a signal ended it,
-// signal 0 when it exited, next what runsv did then ("restart", or why not: "normal-exit",
+// signal 0 when it exited, `c` after the signal when the kernel wrote a core dump (known for
+// adopted daemons only), next what runsv did then ("restart", or why not: "normal-exit",
 // "respawn-limit", "finish-125", "down", "exit"). Kept to the last max-death-tally lines (s6's
 // name, default 100), rewritten whole (write-then-rename) at each death, so it survives runsv.
 
@@ -17,6 +18,8 @@ export interface DeathLine {
   ended: Tai
   code: number
   signal: number
+  /** a core dump was written (known for adopted daemons only) */
+  core?: boolean
   next: string
 }
 
@@ -24,10 +27,10 @@ export const DEFAULT_DEATH_TALLY = 100
 export const MAX_DEATH_TALLY = 4096
 
 export function formatDeath (d: DeathLine): string {
-  return `${formatTai64nText(d.started)} ${formatTai64nText(d.ended)} ${d.code} ${d.signal} ${d.next}\n`
+  return `${formatTai64nText(d.started)} ${formatTai64nText(d.ended)} ${d.code} ${d.signal}${d.core === true ? 'c' : ''} ${d.next}\n`
 }
 
-const LINE = /^@([0-9a-f]{24}) @([0-9a-f]{24}) (-?\d+) (\d+) ([a-z0-9-]+)$/
+const LINE = /^@([0-9a-f]{24}) @([0-9a-f]{24}) (-?\d+) (\d+)(c?) ([a-z0-9-]+)$/
 
 /** The lines of the file that parse; others are skipped. */
 export function parseDeaths (text: string): DeathLine[] {
@@ -40,7 +43,8 @@ export function parseDeaths (text: string): DeathLine[] {
       ended: unpackTai64n(Buffer.from(m[2]!, 'hex')),
       code: Number(m[3]),
       signal: Number(m[4]),
-      next: m[5]!
+      ...(m[5] === 'c' ? { core: true } : {}),
+      next: m[6]!
     })
   }
   return out

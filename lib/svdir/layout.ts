@@ -15,6 +15,7 @@ export interface SvPaths {
   timeoutKill: string
   timeoutFinish: string
   killMode: string
+  pidfile: string
   notificationFd: string
   restartBackoff: string
   respawnLimit: string
@@ -55,6 +56,7 @@ export function servicePaths (dir: string, cwd = process.cwd()): SvPaths {
     timeoutKill: join(abs, N.TIMEOUT_KILL),
     timeoutFinish: join(abs, N.TIMEOUT_FINISH),
     killMode: join(abs, N.KILL_MODE),
+    pidfile: join(abs, N.PIDFILE),
     notificationFd: join(abs, N.NOTIFICATION_FD),
     restartBackoff: join(abs, N.RESTART_BACKOFF),
     respawnLimit: join(abs, N.RESPAWN_LIMIT),
