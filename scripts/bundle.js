@@ -12,7 +12,7 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const PROGRAMS = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst', 'tai64nlocal']
+const PROGRAMS = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst', 'tai64nlocal', 'svhttpd']
 
 await Promise.all(PROGRAMS.map(name => build({
   stdin: {

@@ -7,6 +7,7 @@ import { basename, isAbsolute, join } from 'node:path'
 import { tai64nLocalLine, formatLocalTai } from '../protocol/tai64-local.js'
 import { TAI64_EPOCH } from '../protocol/tai64.js'
 import { closeQuietly } from '../os/probe.js'
+import type { SvPaths } from '../svdir/layout.js'
 
 const CURRENT = 'current'
 /** Rotated files: "@" + 24 hex digits + ".s" (processed) or ".u" (not closed cleanly). */
@@ -55,6 +56,11 @@ export function svlogdDirs (logRun: string, logDir: string): string[] {
     }
   }
   return dirs
+}
+
+/** The svlogd directories of a service, from its log/run; throws when log/run cannot be read. */
+export function serviceLogDirs (p: Pick<SvPaths, 'log'>): string[] {
+  return svlogdDirs(readFileSync(join(p.log, 'run'), 'utf8'), p.log)
 }
 
 /** A log line with the service it came from and its time (ns since the epoch), for merging. */
