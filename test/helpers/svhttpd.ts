@@ -1,0 +1,41 @@
+// Starts svhttpd on a free port of 127.0.0.1 for a test, and speaks raw HTTP to it (node:http, so
+// a test may send any Host, Origin or Cookie header, which fetch() forbids).
+
+import { request as httpRequest } from 'node:http'
+import { startBin, type Started } from './bin.js'
+import { cleanEnv } from './clean-env.js'
+import { until } from './until.js'
+
+interface Tap { teardown: (fn: () => unknown) => void }
+
+export interface Httpd { started: Started, url: string, port: number }
+
+/** svhttpd -p 0 [args] on SVDIR=svdir; resolves once it says where it listens. */
+export async function startSvhttpd (t: Tap, svdir: string, args: string[] = []): Promise<Httpd> {
+  const started = startBin(t, 'svhttpd', ['-p', '0', ...args], { env: cleanEnv({ SVDIR: svdir }) })
+  const line = await until(() => /listening on (http:\/\/[^ \n]+)/.exec(started.stderr()), m => m !== null,
+    { what: 'svhttpd\'s listening line', timeout: 10000 })
+  const url = line![1]!
+  return { started, url, port: Number(new URL(url).port) }
+}
+
+export interface Answer { status: number, headers: Record<string, string | string[] | undefined>, body: string }
+
+export interface Req { method?: string, headers?: Record<string, string>, form?: Record<string, string> }
+
+/** One request; body given as fields is sent as a form. */
+export async function request (url: string, opts: Req = {}): Promise<Answer> {
+  const body = opts.form === undefined ? undefined : new URLSearchParams(opts.form).toString()
+  const headers: Record<string, string> = { ...(body === undefined ? {} : { 'Content-Type': 'application/x-www-form-urlencoded' }), ...opts.headers }
+  return await new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: opts.method ?? (body === undefined ? 'GET' : 'POST'), headers }, res => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => { text += d })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }))
+    })
+    req.on('error', reject)
+    req.setTimeout(30000, () => req.destroy(new Error('no answer in 30 s')))
+    req.end(body)
+  })
+}
