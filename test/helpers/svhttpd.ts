@@ -2,11 +2,20 @@
 // a test may send any Host, Origin or Cookie header, which fetch() forbids).
 
 import { request as httpRequest } from 'node:http'
-import { startBin, type Started } from './bin.js'
+import { mkdirSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { startBin, BIN, type Started } from './bin.js'
 import { cleanEnv } from './clean-env.js'
 import { until } from './until.js'
 
 interface Tap { teardown: (fn: () => unknown) => void }
+
+/** base/bin/svlogd, a link to our svlogd: sv log finds log directories after a word named svlogd. */
+export function svlogdLink (base: string): string {
+  mkdirSync(join(base, 'bin'))
+  symlinkSync(join(BIN, 'svlogd.js'), join(base, 'bin', 'svlogd'))
+  return join(base, 'bin', 'svlogd')
+}
 
 export interface Httpd { started: Started, url: string, port: number }
 

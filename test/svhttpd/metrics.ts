@@ -2,12 +2,12 @@
 // requests (svhttpd(8)).
 import t from 'tap'
 import { join } from 'node:path'
+import { mkdirSync } from 'node:fs'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { runsv } from '../helpers/sv.js'
 import { serviceIn, shq, stat } from '../helpers/svdir.js'
-import { BIN } from '../helpers/bin.js'
 import { until } from '../helpers/until.js'
-import { startSvhttpd, request } from '../helpers/svhttpd.js'
+import { startSvhttpd, request, svlogdLink } from '../helpers/svhttpd.js'
 import { FAMILIES } from '../../build/svhttpd/metrics.js'
 
 // parse-prometheus-text-format is a port of Prometheus' own Go text parser (expfmt.TextParser, via
@@ -25,9 +25,12 @@ function samples (families: Family[]): Samples {
 }
 
 t.test('/metrics: every family, the facts of real services', async t => {
-  const svdir = t.testdir()
-  const svlogd = shq(join(BIN, 'svlogd.js'))
+  const base = t.testdir()
+  const svdir = join(base, 'service')
+  mkdirSync(svdir)
+  const svlogd = shq(svlogdLink(base))
   const web = serviceIn(svdir, { name: 'web', run: 'echo web says hello\nexec sleep 1000', log: `exec ${svlogd} -tt main` })
+  mkdirSync(join(web, 'log', 'main'))
   const idle = serviceIn(svdir, { name: 'idle', run: 'exec sleep 1000', down: true })
   const crashy = serviceIn(svdir, { name: 'crashy', run: 'exit 3' })
   serviceIn(svdir, { name: 'unsupervised', run: 'exec sleep 1000' })
