@@ -8,6 +8,7 @@
 // node_modules as usual). tsc still compiles and type-checks everything; this only packs.
 
 import { build } from 'esbuild'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -33,3 +34,32 @@ await Promise.all(PROGRAMS.map(name => build({
   sourcemap: true,
   logLevel: 'warning'
 })))
+
+// The API (package.json "exports"): tsc's ES modules serve `import`; `require` gets one CommonJS
+// bundle, build/api/index.cjs, and its types a .d.cts twin of each declaration file (imports
+// pointing at the twins), so TypeScript reads them as CommonJS, as the code it describes.
+await build({
+  entryPoints: [join(root, 'build', 'api', 'index.js')],
+  outfile: join(root, 'build', 'api', 'index.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20.19',
+  packages: 'external',
+  banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': 'import_meta_url' },
+  sourcemap: true,
+  logLevel: 'warning'
+})
+
+function declarations (dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const p = join(dir, e.name)
+    return e.isDirectory() ? declarations(p) : e.name.endsWith('.d.ts') ? [p] : []
+  })
+}
+for (const file of declarations(join(root, 'build'))) {
+  const text = readFileSync(file, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1.cjs$2')
+    .replace(/(import\(['"]\.{1,2}\/[^'"]*?)\.js(['"]\))/g, '$1.cjs$2')
+  writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text)
+}

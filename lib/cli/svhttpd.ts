@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { getopt, scanUlong } from './getopt.js'
 import { UsageError } from '../errors/errors.js'
 import { makeSay } from '../errors/say.js'
-import { DEFAULT_SVDIR, DEFAULT_WAIT } from './sv.js'
+import { DEFAULT_SVDIR, DEFAULT_WAIT } from '../sv/defaults.js'
 import { versionLine, type Program } from './main.js'
 
 const EXIT = { ok: 0, usage: 100, fatal: 111 } as const // svhttpd(8)

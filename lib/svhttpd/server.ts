@@ -7,7 +7,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { overview, servicesIn } from '../sv/overview.js'
 import { serviceLogDirs, tailServices } from '../sv/log.js'
-import { resolveService, runSv } from '../sv/client.js'
+import { resolveService } from '../sv/client.js'
+import { runCaptured } from '../sv/captured.js'
 import { lookupCommand } from '../sv/commands.js'
 import { metricsText, METRICS_TYPE } from './metrics.js'
 import { statusPage, loginPage, CONTROL_WORDS, type ControlWord } from './page.js'
@@ -252,14 +253,17 @@ export class SvHttpd {
 
   /** The command as `sv -w WAIT word name` runs it, its lines captured. */
   async runControl (word: ControlWord, name: string): Promise<{ errors: number, text: string }> {
-    let text = ''
-    const sink = { stdout: (s: string) => { text += s }, stderr: (s: string) => { text += s } }
-    const command = lookupCommand(word, false)!
-    const { errors } = await runSv({
-      command, names: [name], svdir: this.opts.svdir, cwd: this.opts.cwd, env: this.opts.env,
-      verbose: true, waitSec: this.opts.waitSec, lsb: false, sink
+    const { errors, output } = await runCaptured({
+      command: lookupCommand(word, false)!,
+      names: [name],
+      svdir: this.opts.svdir,
+      cwd: this.opts.cwd,
+      env: this.opts.env,
+      verbose: true,
+      waitSec: this.opts.waitSec,
+      lsb: false
     })
-    return { errors, text }
+    return { errors, text: output }
   }
 }
 
