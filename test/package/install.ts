@@ -1,7 +1,7 @@
 // The package as npm ships it: package.json's exports, types, engines and files; `npm pack`, then
 // `npm install -g --prefix` of the tarball: every program on PATH, and man finding its pages.
 import t from 'tap'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../helpers/bin.js'
 import { PATH } from '../helpers/clean-env.js'
@@ -77,6 +77,13 @@ t.test('npm pack, npm install -g --prefix: programs on PATH, man pages, the API'
     t.equal(r.code, s.code, `${name} runs (exit ${s.code})`)
     t.match(r.stderr, s.stderr, name)
   }
+
+  // README: `npx -p runit-ts sv ...` runs a program of the package without installing it.
+  const empty = join(base, 'service')
+  mkdirSync(empty)
+  const npx = await run('npx', ['--yes', '-p', tarball, 'sv', 'list'], { cwd: base, env: npmEnv({ SVDIR: empty }) })
+  t.same([npx.code, npx.stderr], [0, ''], 'npx -p PACKAGE sv list')
+  t.match(npx.stdout, /^NAME +STATE +PID/, 'sv list\'s table (an empty one)')
 
   const manDir = join(prefix, 'share', 'man')
   for (const name of Object.keys(pkg.bin)) t.ok(existsSync(join(manDir, 'man8', `${name}.8`)), `${manDir}/man8/${name}.8`)
