@@ -15,13 +15,8 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const PROGRAMS = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst', 'tai64nlocal', 'svhttpd']
 
-await Promise.all(PROGRAMS.map(name => build({
-  stdin: {
-    contents: `import { runProgram } from './cli/main.js'\nimport { ${name} } from './cli/${name}.js'\nexport const run = () => runProgram(${name})\n`,
-    resolveDir: join(root, 'build'),
-    sourcefile: `${name}-entry.js`
-  },
-  outfile: join(root, 'build', 'bin', `${name}.cjs`),
+/** One CommonJS file with the npm packages left external. */
+const CJS = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -33,6 +28,16 @@ await Promise.all(PROGRAMS.map(name => build({
   define: { 'import.meta.url': 'import_meta_url' },
   sourcemap: true,
   logLevel: 'warning'
+}
+
+await Promise.all(PROGRAMS.map(name => build({
+  ...CJS,
+  stdin: {
+    contents: `import { runProgram } from './cli/main.js'\nimport { ${name} } from './cli/${name}.js'\nexport const run = () => runProgram(${name})\n`,
+    resolveDir: join(root, 'build'),
+    sourcefile: `${name}-entry.js`
+  },
+  outfile: join(root, 'build', 'bin', `${name}.cjs`)
 })))
 
 // The API (package.json "exports"): tsc's ES modules serve `import`; `require` gets one CommonJS
@@ -40,16 +45,8 @@ await Promise.all(PROGRAMS.map(name => build({
 // pointing at the twins), so TypeScript reads them as CommonJS, as the code it describes.
 await build({
   entryPoints: [join(root, 'build', 'api', 'index.js')],
-  outfile: join(root, 'build', 'api', 'index.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20.19',
-  packages: 'external',
-  banner: { js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': 'import_meta_url' },
-  sourcemap: true,
-  logLevel: 'warning'
+  ...CJS,
+  outfile: join(root, 'build', 'api', 'index.cjs')
 })
 
 function declarations (dir) {

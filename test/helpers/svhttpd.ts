@@ -6,6 +6,7 @@ import { mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { startBin, BIN, type Started } from './bin.js'
 import { cleanEnv } from './clean-env.js'
+import { serviceIn, shq } from './svdir.js'
 import { until } from './until.js'
 
 interface Tap { teardown: (fn: () => unknown) => void }
@@ -15,6 +16,15 @@ export function svlogdLink (base: string): string {
   mkdirSync(join(base, 'bin'))
   symlinkSync(join(BIN, 'svlogd.js'), join(base, 'bin', 'svlogd'))
   return join(base, 'bin', 'svlogd')
+}
+
+/** svdir/web: prints "web says hello", then sleeps; its log/run is our svlogd -tt into log/main
+ * (base/bin holds the svlogd link). */
+export function webWithLog (base: string, svdir: string): string {
+  const svlogd = shq(svlogdLink(base))
+  const web = serviceIn(svdir, { name: 'web', run: 'echo web says hello\nexec sleep 1000', log: `exec ${svlogd} -tt main` })
+  mkdirSync(join(web, 'log', 'main'))
+  return web
 }
 
 export interface Httpd { started: Started, url: string, port: number }

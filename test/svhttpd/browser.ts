@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext } from 'playwright-core'
 import { runsv } from '../helpers/sv.js'
-import { serviceIn, shq, stat } from '../helpers/svdir.js'
+import { serviceIn, stat } from '../helpers/svdir.js'
 import { ROOT } from '../helpers/bin.js'
 import { until } from '../helpers/until.js'
-import { startSvhttpd, request, svlogdLink } from '../helpers/svhttpd.js'
+import { startSvhttpd, request, webWithLog } from '../helpers/svhttpd.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const skip = existsSync(CHROMIUM) ? false : `no ${CHROMIUM} (apt-get install chromium)`
@@ -38,9 +38,7 @@ t.test('the page: table, log lines, controls behind the token and the CSRF token
   const base = t.testdir()
   const svdir = join(base, 'service')
   mkdirSync(svdir)
-  const svlogd = shq(svlogdLink(base))
-  const web = serviceIn(svdir, { name: 'web', run: 'echo web says hello\nexec sleep 1000', log: `exec ${svlogd} -tt main` })
-  mkdirSync(join(web, 'log', 'main'))
+  const web = webWithLog(base, svdir)
   const idle = serviceIn(svdir, { name: 'idle', run: 'exec sleep 1000', down: true })
   for (const d of [web, idle]) runsv(t, 'ours', d)
   await until(() => stat(web), s => s === 'run\n', { what: 'web' })

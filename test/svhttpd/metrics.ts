@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { runsv } from '../helpers/sv.js'
-import { serviceIn, shq, stat } from '../helpers/svdir.js'
+import { serviceIn, stat } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
-import { startSvhttpd, request, svlogdLink } from '../helpers/svhttpd.js'
+import { startSvhttpd, request, webWithLog } from '../helpers/svhttpd.js'
 import { FAMILIES } from '../../build/svhttpd/metrics.js'
 
 // parse-prometheus-text-format is a port of Prometheus' own Go text parser (expfmt.TextParser, via
@@ -28,9 +28,7 @@ t.test('/metrics: every family, the facts of real services', async t => {
   const base = t.testdir()
   const svdir = join(base, 'service')
   mkdirSync(svdir)
-  const svlogd = shq(svlogdLink(base))
-  const web = serviceIn(svdir, { name: 'web', run: 'echo web says hello\nexec sleep 1000', log: `exec ${svlogd} -tt main` })
-  mkdirSync(join(web, 'log', 'main'))
+  const web = webWithLog(base, svdir)
   const idle = serviceIn(svdir, { name: 'idle', run: 'exec sleep 1000', down: true })
   const crashy = serviceIn(svdir, { name: 'crashy', run: 'exit 3' })
   serviceIn(svdir, { name: 'unsupervised', run: 'exec sleep 1000' })
