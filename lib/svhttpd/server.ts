@@ -11,6 +11,7 @@ import { resolveService } from '../sv/client.js'
 import { runCaptured } from '../sv/captured.js'
 import { lookupCommand } from '../sv/commands.js'
 import { metricsText, METRICS_TYPE } from './metrics.js'
+import { reason } from '../errors/reason.js'
 import { statusPage, loginPage, CONTROL_WORDS, type ControlWord } from './page.js'
 
 export interface ServerOptions {
@@ -166,7 +167,7 @@ export class SvHttpd {
     try {
       return overview([], this.opts.svdir, this.opts.cwd, Math.floor(Date.now() / 1000))
     } catch (err) {
-      throw new HttpError(500, `unable to read directory ${this.opts.svdir}: ${(err as Error).message}`)
+      throw new HttpError(500, `unable to read directory ${this.opts.svdir}: ${reason(err)}`)
     }
   }
 
