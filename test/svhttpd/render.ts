@@ -14,8 +14,8 @@ const NASTY = 'a"b\\c\n<script>alert(1)</script>&\''
 function entry (name: string): ServiceEntry {
   return {
     name, dir: `/s/${name}`, error: null, state: 'run', pid: 5, since: 90, seconds: 10, paused: false, want: 'up',
-    gotTerm: false, normallyUp: true, ready: true, restarts: 2, lastExit: { code: -1, signal: 9, at: 80 }, cpuSeconds: 1.5, rssBytes: 2048,
-    cgroup: null, flags: [], log: null
+    gotTerm: false, normallyUp: true, ready: true, restarts: 2, lastExit: { code: -1, signal: 9, at: 80 },
+    cpuSeconds: 1.5, rssBytes: 2048, cgroup: null, flags: [], log: null
   }
 }
 const o: Overview = { version: 1, svdir: '/s<i>', time: 100, services: [entry(NASTY), entry('plain')] }
