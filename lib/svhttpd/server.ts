@@ -123,7 +123,10 @@ export class SvHttpd {
       if (route === undefined) throw new HttpError(404, 'not found')
       const method = req.method === 'HEAD' ? 'GET' : req.method ?? ''
       const fn = route[method]
-      if (fn === undefined) throw new HttpError(405, 'method not allowed', { Allow: Object.keys(route).join(', ') })
+      if (fn === undefined) {
+        const allow = Object.keys(route).flatMap(m => m === 'GET' ? ['GET', 'HEAD'] : [m]).join(', ')
+        throw new HttpError(405, 'method not allowed', { Allow: allow })
+      }
       await fn.call(this, req, res)
     } catch (err) {
       const e = err instanceof HttpError ? err : new HttpError(500, `internal error: ${String(err)}`)

@@ -78,7 +78,9 @@ t.test('bad requests get 4xx and change nothing; read-only without a token file'
 
   t.equal((await request(url + 'nosuch')).status, 404)
   const del = await request(url + 'metrics', { method: 'DELETE' })
-  t.same([del.status, del.headers.allow], [405, 'GET'])
+  t.same([del.status, del.headers.allow], [405, 'GET, HEAD'])
+  const head = await request(url + 'metrics', { method: 'HEAD' })
+  t.same([head.status, head.body, head.headers['content-type']], [200, '', 'text/plain; version=0.0.4; charset=utf-8'], 'HEAD as GET, no body')
   t.equal((await request(url + 'control', { form: { service: 'web', command: 'down' } })).status, 403, 'control is off')
   t.equal((await request(url + 'control', { form: { service: 'web', command: 'down' }, headers: { Authorization: 'Bearer x' } })).status, 403)
   t.equal((await request(url + 'login')).status, 403, 'no login without a token file')
