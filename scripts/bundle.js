@@ -8,19 +8,15 @@
 // node_modules as usual). tsc still compiles and type-checks everything; this only packs.
 
 import { build } from 'esbuild'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const PROGRAMS = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst', 'tai64nlocal', 'runit']
+const PROGRAMS = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst', 'tai64nlocal', 'runit', 'svhttpd']
 
-await Promise.all(PROGRAMS.map(name => build({
-  stdin: {
-    contents: `import { runProgram } from './cli/main.js'\nimport { ${name} } from './cli/${name}.js'\nexport const run = () => runProgram(${name})\n`,
-    resolveDir: join(root, 'build'),
-    sourcefile: `${name}-entry.js`
-  },
-  outfile: join(root, 'build', 'bin', `${name}.cjs`),
+/** One CommonJS file with the npm packages left external. */
+const CJS = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -32,4 +28,35 @@ await Promise.all(PROGRAMS.map(name => build({
   define: { 'import.meta.url': 'import_meta_url' },
   sourcemap: true,
   logLevel: 'warning'
+}
+
+await Promise.all(PROGRAMS.map(name => build({
+  ...CJS,
+  stdin: {
+    contents: `import { runProgram } from './cli/main.js'\nimport { ${name} } from './cli/${name}.js'\nexport const run = () => runProgram(${name})\n`,
+    resolveDir: join(root, 'build'),
+    sourcefile: `${name}-entry.js`
+  },
+  outfile: join(root, 'build', 'bin', `${name}.cjs`)
 })))
+
+// The API (package.json "exports"): tsc's ES modules serve `import`; `require` gets one CommonJS
+// bundle, build/api/index.cjs, and its types a .d.cts twin of each declaration file (imports
+// pointing at the twins), so TypeScript reads them as CommonJS, as the code it describes.
+await build({
+  entryPoints: [join(root, 'build', 'api', 'index.js')],
+  ...CJS,
+  outfile: join(root, 'build', 'api', 'index.cjs')
+})
+
+function declarations (dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const p = join(dir, e.name)
+    return e.isDirectory() ? declarations(p) : e.name.endsWith('.d.ts') ? [p] : []
+  })
+}
+for (const file of declarations(join(root, 'build'))) {
+  const text = readFileSync(file, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1.cjs$2')
+    .replace(/(import\(['"]\.{1,2}\/[^'"]*?)\.js(['"]\))/g, '$1.cjs$2')
+  writeFileSync(file.replace(/\.d\.ts$/, '.d.cts'), text)
+}

@@ -11,14 +11,14 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const programs = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst']
+const programs = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst', 'svhttpd']
 
 const work = mkdtempSync(join(tmpdir(), 'runit-ts-demo-'))
 const service = join(work, 'service')
 const bin = join(work, 'bin')
 // Only the examples safe to start anywhere: the others run system daemons (dbus, sshd, udevd…)
 // whose setup, run as root, would change this machine (host keys, /run, the system bus socket).
-const DEMO_SERVICES = ['hello', 'webapp']
+const DEMO_SERVICES = ['hello', 'webapp', 'svhttpd']
 mkdirSync(service, { recursive: true })
 for (const name of DEMO_SERVICES) cpSync(join(root, 'sv-examples', name), join(service, name), { recursive: true })
 // Run by root, webapp drops to nobody (chpst -u), who must be able to read its directory.
@@ -26,8 +26,11 @@ chmodSync(work, 0o755)
 // webapp listens on the port in env/PORT: a free one, so the demo never collides with 8080.
 const port = await freePort()
 writeFileSync(join(service, 'webapp', 'env', 'PORT'), `${port}\n`)
+// svhttpd shows the demo's services (read-only: no token file), on another free port.
+const httpPort = await freePort()
+writeFileSync(join(service, 'svhttpd', 'conf'), `SVDIR=${service}\nPORT=${httpPort}\n`)
 // runsvdir finds runsv through PATH (as runit does), and log/run scripts call svlogd by name:
-// a bin directory of plain names for the five programs goes first on PATH.
+// a bin directory of plain names for the programs goes first on PATH.
 mkdirSync(bin)
 for (const p of programs) symlinkSync(join(root, 'bin', `${p}.js`), join(bin, p))
 
@@ -48,6 +51,7 @@ say(`  sv status ${names.join(' ')}`)
 say(`  sv restart ${first}`)
 say(`  sv check webapp && curl http://127.0.0.1:${port}/`)
 say(`  tail ${join(service, 'webapp', 'log', 'main', 'current')}`)
+say(`Open http://127.0.0.1:${httpPort}/ for the services' page (svhttpd), /metrics for Prometheus.`)
 say('Press Ctrl-C to stop everything.')
 say()
 

@@ -6,6 +6,8 @@ import { ROOT } from './helpers/bin.js'
 
 const LIB = join(ROOT, 'lib')
 const PROGRAMS = ['runsv', 'runsvdir', 'sv', 'svlogd', 'chpst', 'init']
+/** Built on sv's library (sv list's facts, its control client): the HTTP program and the API. */
+const ON_SV = ['svhttpd', 'api']
 const WRAPPED = ['chokidar', 'proper-lockfile', 'execa', 'fs-extra', 'koffi']
 
 function files (dir: string): string[] {
@@ -40,7 +42,8 @@ t.test('imports point down the layers', async t => {
           os: [],
           errors: [],
           svdir: ['protocol', 'os'],
-          cli: ['protocol', 'svdir', 'os', ...PROGRAMS]
+          cli: ['protocol', 'svdir', 'os', ...PROGRAMS, ...ON_SV],
+          ...Object.fromEntries(ON_SV.map(l => [l, ['protocol', 'svdir', 'os', 'sv']]))
         }
         const ok = PROGRAMS.includes(from) ? ['protocol', 'svdir', 'os'].includes(to) : (allowed[from] ?? []).includes(to)
         t.ok(ok, where)

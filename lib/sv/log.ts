@@ -7,6 +7,7 @@ import { basename, isAbsolute, join } from 'node:path'
 import { tai64nLocalLine, formatLocalTai } from '../protocol/tai64-local.js'
 import { TAI64_EPOCH } from '../protocol/tai64.js'
 import { closeQuietly } from '../os/probe.js'
+import type { SvPaths } from '../svdir/layout.js'
 
 const CURRENT = 'current'
 /** Rotated files: "@" + 24 hex digits + ".s" (processed) or ".u" (not closed cleanly). */
@@ -55,6 +56,11 @@ export function svlogdDirs (logRun: string, logDir: string): string[] {
     }
   }
   return dirs
+}
+
+/** The svlogd directories of a service, from its log/run; throws when log/run cannot be read. */
+export function serviceLogDirs (p: Pick<SvPaths, 'log'>): string[] {
+  return svlogdDirs(readFileSync(join(p.log, 'run'), 'utf8'), p.log)
 }
 
 /** A log line with the service it came from and its time (ns since the epoch), for merging. */
@@ -111,16 +117,44 @@ export function logFiles (dir: string): string[] {
   return [...rotated, ...(names.includes(CURRENT) ? [CURRENT] : [])].map(n => join(dir, n))
 }
 
+/** Bytes read at a time from a file's end. */
+const TAIL_STEP = 64 * 1024
+
+/**
+ * The last `n` lines of a file (a last line without a newline counts), read from its end: a
+ * 1 MB current costs what its tail costs (svhttpd reads every service's on each page).
+ */
+export function tailOfFile (path: string, n: number): string[] {
+  if (n <= 0) return []
+  const fd = openSync(path, 'r')
+  try {
+    let pos = fstatSync(fd).size
+    const chunks: Buffer[] = []
+    let newlines = 0
+    // n lines are whole once n + 1 newlines are in (the last line may end in one)
+    while (pos > 0 && newlines <= n) {
+      const len = Math.min(TAIL_STEP, pos)
+      pos -= len
+      const buf = Buffer.alloc(len)
+      const got = readSync(fd, buf, 0, len, pos)
+      chunks.unshift(buf.subarray(0, got))
+      for (let at = buf.indexOf(10); at >= 0 && at < got; at = buf.indexOf(10, at + 1)) newlines++
+    }
+    const lines = Buffer.concat(chunks).toString('latin1').split('\n')
+    if (lines.at(-1) === '') lines.pop()
+    if (pos > 0) lines.shift() // began mid-line
+    return lines.slice(-n)
+  } finally {
+    closeQuietly(fd)
+  }
+}
+
 /** The last `n` complete lines of a log directory (a last line without a newline counts). */
 export function lastLines (dir: string, n: number): string[] {
   const out: string[] = []
   const files = logFiles(dir)
   for (let i = files.length - 1; i >= 0 && out.length < n; i--) {
-    let text: string
-    try { text = readFileSync(files[i]!, 'latin1') } catch { continue }
-    const lines = text.split('\n')
-    if (lines.at(-1) === '') lines.pop()
-    out.unshift(...lines.slice(Math.max(0, lines.length - (n - out.length))))
+    try { out.unshift(...tailOfFile(files[i]!, n - out.length)) } catch { continue }
   }
   return out
 }

@@ -47,6 +47,9 @@ export interface ServiceFacts {
   /** restarts in supervise/deaths (runsv's record of the last max-death-tally deaths); null
    * without the record (runit's runsv, a log service, no death yet) */
   restarts: number | null
+  /** the last recorded end of ./run (supervise/deaths): exit code (-1 when a signal ended it),
+   * signal (0 when it exited), unix seconds of the end; null without a record */
+  lastExit: { code: number, signal: number, at: number } | null
   /** CPU seconds (user + system) of the main process, from /proc/<pid>/stat */
   cpuSeconds: number | null
   /** resident memory of the main process in bytes, from /proc/<pid>/status */
@@ -85,7 +88,8 @@ export interface Overview {
 function blank (name: string, dir: string | null, error: string | null): ServiceFacts {
   return {
     name, dir, error, state: null, pid: null, since: null, seconds: null, paused: null, want: null, gotTerm: null,
-    normallyUp: null, ready: null, restarts: null, cpuSeconds: null, rssBytes: null, cgroup: null, flags: []
+    normallyUp: null, ready: null, restarts: null, lastExit: null, cpuSeconds: null, rssBytes: null, cgroup: null,
+    flags: []
   }
 }
 
@@ -119,7 +123,7 @@ function factsOf (name: string, paths: SvPaths, nowSec: number): ServiceFacts {
     gotTerm: s.gotTerm,
     normallyUp,
     ready: hasReadiness && s.state === 'run' && pid !== null ? isReady(paths, pid) : null,
-    restarts: restartsOf(paths),
+    ...deathFacts(paths),
     cpuSeconds: usage?.cpuSeconds ?? null,
     rssBytes: usage?.rssBytes ?? null,
     cgroup: groupUsage(paths),
@@ -139,13 +143,19 @@ function groupUsage (paths: SvPaths): GroupUsage | null {
   return { path: leaf, processes: procs.length, cpuSeconds, memoryBytes: cg.memoryBytes() ?? rss }
 }
 
-/** How many of the recorded deaths runsv followed with a restart; null without a record. */
-function restartsOf (paths: SvPaths): number | null {
+/** How many of the recorded deaths runsv followed with a restart, and the last one; null
+ * without a record. */
+function deathFacts (paths: SvPaths): Pick<ServiceFacts, 'restarts' | 'lastExit'> {
   try {
-    if (!exists(paths.deaths)) return null
-    return readDeaths(paths).filter(d => d.next === 'restart').length
+    if (!exists(paths.deaths)) return { restarts: null, lastExit: null }
+    const deaths = readDeaths(paths)
+    const last = deaths.at(-1)
+    return {
+      restarts: deaths.filter(d => d.next === 'restart').length,
+      lastExit: last === undefined ? null : { code: last.code, signal: last.signal, at: last.ended.sec }
+    }
   } catch {
-    return null
+    return { restarts: null, lastExit: null }
   }
 }
 
@@ -217,7 +227,8 @@ export const TABLE_HEADER = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'READ
 
 const COLOUR = { run: '\x1b[32m', finish: '\x1b[33m', down: '\x1b[31m', error: '\x1b[31m', dim: '\x1b[2m', reset: '\x1b[0m' } as const
 
-function cells (f: ServiceFacts): string[] {
+/** One row of the table as text (also the status page's cells, lib/svhttpd/page.ts). */
+export function cells (f: ServiceFacts): string[] {
   const dash = (v: string | number | null): string => v === null ? '-' : String(v)
   // the whole service where its cgroup tells, else the main process
   const cpu = f.cgroup?.cpuSeconds ?? f.cpuSeconds

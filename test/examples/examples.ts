@@ -15,7 +15,7 @@ import { until } from '../helpers/until.js'
 import { pidOf, readText, stat } from '../helpers/svdir.js'
 
 const EXAMPLES = join(ROOT, 'sv-examples')
-const PROGRAMS = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst']
+const PROGRAMS = ['runsvdir', 'runsv', 'sv', 'svlogd', 'chpst', 'svhttpd']
 const isRoot = process.getuid?.() === 0
 /** svlogd -tt's stamp: UTC, "YYYY-MM-DD_HH:MM:SS.xxxxx " */
 const STAMP = /^\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d\.\d{5} /
@@ -94,6 +94,16 @@ const PLANS: Record<string, Plan> = {
     daemonLine: c => new RegExp(`webapp: listening on http://127\\.0\\.0\\.1:${c.port}/ as uid ${isRoot ? 65534 : process.getuid?.()}`),
     whileUp: async c => {
       c.t.match(await httpGet(c.port), /^hello from webapp \(pid \d+\)/, 'the app answers on env/PORT')
+    }
+  },
+  svhttpd: {
+    daemon: 'svhttpd',
+    proc: /^svhttpd -a 127\.0\.0\.1 -p \d+/,
+    line: 'svhttpd: starting',
+    conf: c => `SVDIR=${c.base}\nPORT=${c.port}\n`,
+    daemonLine: c => new RegExp(`svhttpd: info: listening on http://127\\.0\\.0\\.1:${c.port}/ \\(read-only\\)`),
+    whileUp: async c => {
+      c.t.match(await httpGet(c.port), /<tr class="state-run" data-service="svhttpd"><td>svhttpd<\/td><td>run<\/td>/, 'the page lists itself, running')
     }
   },
   nginx: {
@@ -323,7 +333,7 @@ for (const name of names) {
 for (const name of names) {
   const plan = PLANS[name]
   if (plan === undefined) continue
-  const standIn = plan.never !== undefined || !installed(plan.daemon)
+  const standIn = plan.never !== undefined || (!PROGRAMS.includes(plan.daemon) && !installed(plan.daemon))
   const needsRoot = plan.needsRoot?.(standIn)
   const skip = needsRoot !== undefined && !isRoot ? `needs root: ${needsRoot}` : false
   const how = plan.never !== undefined ? `a stand-in ${plan.daemon} (${plan.never})` : standIn ? `a stand-in ${plan.daemon} (not installed)` : `the real ${plan.daemon}`

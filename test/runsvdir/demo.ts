@@ -10,7 +10,7 @@ import { publicDir, shareFile } from '../helpers/public-dir.js'
 import { until } from '../helpers/until.js'
 import { trackTree, cmdline, within } from './tree.js'
 
-t.test('the demo supervises hello and webapp, its hints work as printed, and ^C leaves nothing behind', async t => {
+t.test('the demo supervises hello, webapp and svhttpd, its hints work as printed, and ^C leaves nothing behind', async t => {
   // Run by root, the demo's webapp drops to nobody, who must reach its copy (made in TMPDIR) and
   // a node: both in a public directory, as the clone's may be closed to others.
   const tmp = publicDir(t)
@@ -33,8 +33,8 @@ t.test('the demo supervises hello and webapp, its hints work as printed, and ^C 
   const [, path] = await until(() => new RegExp(`export SVDIR=${dir} PATH=(\\S+):\\$PATH`).exec(out), m => m !== null, { what: 'the export hint' }) as RegExpExecArray
   // The hints come in more than one chunk: wait for the last of them.
   await until(() => out, o => o.includes('Press Ctrl-C to stop everything.'), { what: 'the last hint' })
-  t.match(out, 'sv status hello webapp', 'suggests sv status')
-  for (const name of ['hello', 'webapp']) {
+  t.match(out, 'sv status hello svhttpd webapp', 'suggests sv status')
+  for (const name of ['hello', 'webapp', 'svhttpd']) {
     const svc = join(dir!, name)
     await until(() => existsSync(join(svc, 'supervise', 'stat')) && readFileSync(join(svc, 'supervise', 'stat'), 'latin1'), s => s === 'run\n', { what: `${name} stat` })
   }
@@ -49,6 +49,10 @@ t.test('the demo supervises hello and webapp, its hints work as printed, and ^C 
   const logFile = join(dir!, 'webapp', 'log', 'main', 'current')
   t.match(out, `tail ${logFile}`, 'says where the log is')
   await until(() => existsSync(logFile) && readFileSync(logFile, 'utf8'), s => s.includes(`listening on http://127.0.0.1:${port}/`), { what: 'webapp log line' })
+  const httpPort = /Open http:\/\/127\.0\.0\.1:(\d+)\/ for the services' page/.exec(out)?.[1]
+  const page = await until(() => fetch(`http://127.0.0.1:${httpPort}/`).then(r => r.text()),
+    html => html.includes('data-service="hello"><td>hello</td><td>run</td>'), { what: 'svhttpd\'s page', timeout: 15000, interval: 200 })
+  t.match(page, 'data-service="webapp"><td>webapp</td><td>run</td>', 'the page lists the demo\'s services')
   tree.sample()
   const seen = tree.seen()
   t.ok(seen.length >= 3, 'runsvdir, runsv and the service were running')

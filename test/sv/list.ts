@@ -11,7 +11,7 @@ import { findHierarchy } from '../../build/os/cgroup.js'
 import { formatDuration, formatBytes, wantColour, overviewTable, OVERVIEW_VERSION, type Overview } from '../../build/sv/overview.js'
 
 const FIELDS = ['name', 'dir', 'error', 'state', 'pid', 'since', 'seconds', 'paused', 'want', 'gotTerm', 'normallyUp', 'ready',
-  'restarts', 'cpuSeconds', 'rssBytes', 'cgroup', 'flags']
+  'restarts', 'lastExit', 'cpuSeconds', 'rssBytes', 'cgroup', 'flags']
 
 interface Facts { [k: string]: unknown, name: string, log?: Facts | null }
 
@@ -67,7 +67,7 @@ t.test('every state, as JSON and as a table (stand-in runsv records)', async t =
   const s = byName(o)
   t.match(s['down-want-up'], { state: 'down', pid: null, want: 'up', normallyUp: true, flags: ['normally up', 'want up'], cpuSeconds: null, rssBytes: null, ready: null, restarts: null, error: null, log: null })
   t.match(s['down-normally-down'], { state: 'down', want: 'down', normallyUp: false, flags: [] })
-  t.match(s.run, { state: 'run', pid: me, paused: false, gotTerm: false, normallyUp: true, flags: [], restarts: 2, ready: null })
+  t.match(s.run, { state: 'run', pid: me, paused: false, gotTerm: false, normallyUp: true, flags: [], restarts: 2, ready: null, lastExit: { code: 1, signal: 0, at: 0x6932f5c2 - 10 } })
   t.ok(typeof s.run!.cpuSeconds === 'number' && typeof s.run!.rssBytes === 'number' && (s.run!.rssBytes as number) > 0, 'CPU and memory from /proc')
   t.match(s['run-normally-down'], { state: 'run', normallyUp: false, flags: ['normally down'] })
   t.match(s['want-down'], { state: 'run', want: 'down', gotTerm: true, flags: ['want down', 'got TERM'] })
@@ -161,7 +161,8 @@ t.test('formats and colour', async t => {
     time: 100,
     services: [{
       name: 'a', dir: '/s/a', error: null, state: 'run', pid: 5, since: 90, seconds: 10, paused: false, want: 'up', gotTerm: false,
-      normallyUp: true, ready: null, restarts: null, cpuSeconds: 1.5, rssBytes: 2048, cgroup: null, flags: [], log: null
+      normallyUp: true, ready: null, restarts: null, lastExit: null, cpuSeconds: 1.5, rssBytes: 2048, cgroup: null,
+      flags: [], log: null
     }]
   }
   t.equal(overviewTable(o, true).split('\n')[1], 'a     \x1b[32mrun  \x1b[0m  5    10s     -         -      1.50s  2K')
