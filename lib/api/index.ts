@@ -1,10 +1,7 @@
 // The package's programmatic API (`import { Service, services } from 'runit-ts'`, README "API"):
 // the facts of sv list and the commands of sv, with sv's waits, in-process over sv's library
-// (sv/overview.ts, sv/client.ts). No shelling out; nothing printed.
-//
-// Room left for runsv's events (another branch): Service gets `wait(event, opts)` and
-// `events(): AsyncIterable<ServiceEvent>` beside status(), and services() an `events()` of the
-// whole directory; both read the same ServiceRef, so no signature here changes.
+// (sv/overview.ts, sv/client.ts) and runsv's events (sv/events.ts: supervise/event/, as sv wait
+// and sv events read them). No shelling out; nothing printed.
 
 import { overview as readOverview, servicesIn, type Overview, type ServiceEntry } from '../sv/overview.js'
 import { resolveService } from '../sv/client.js'
@@ -13,6 +10,8 @@ import { runCaptured } from '../sv/captured.js'
 import { serviceLogDirs, tailServices } from '../sv/log.js'
 import { DEFAULT_SVDIR, DEFAULT_WAIT } from '../sv/defaults.js'
 import { parseSignalNumber } from '../os/signals.js'
+import { waitFor, watch, EventFormatter } from '../sv/events.js'
+import { isEventName, type EventName } from '../protocol/events.js'
 
 export { OVERVIEW_VERSION } from '../sv/overview.js'
 export type { Overview, ServiceEntry, ServiceFacts, GroupUsage } from '../sv/overview.js'
@@ -41,6 +40,24 @@ export interface ControlResult {
   failures: number
   /** sv's lines, e.g. "ok: run: web: (pid 123) 0s\n" */
   output: string
+}
+
+export type { EventName } from '../protocol/events.js'
+
+/** One event of runsv, with Upstart's fields as sv events prints them. */
+export interface ServiceEvent {
+  event: EventName
+  /** the service (Upstart's JOB); "<name>/log" for its log service */
+  JOB: string
+  /** VALUE of an instance NAME@VALUE, else '' */
+  INSTANCE: string
+  /** stopping and stopped: ok, or failed (an exit other than 0, a signal nobody asked for) */
+  RESULT?: 'ok' | 'failed'
+  EXIT_STATUS?: number
+  EXIT_SIGNAL?: string
+  /** ISO 8601 UTC with microseconds */
+  time: string
+  pid: number
 }
 
 /** The words of sv's commands that Service has a method for. */
@@ -130,6 +147,21 @@ export class Service {
   /** waits for ./check (or for run) as sv check does */
   check (opts?: ControlOptions): Promise<ControlResult> { return this.control('check', opts) }
 
+  /** Resolves once the service reaches `event` (sv wait): true, or false when `timeout` seconds
+   * (default: $SVWAIT, else 7) ran out first. A state it is in already counts at once. */
+  async wait (event: EventName, opts: { timeout?: number } = {}): Promise<boolean> {
+    if (!isEventName(event)) throw new TypeError(`not an event: ${String(event)}`)
+    const paths = resolveService(this.name, this.o.svdir, this.o.cwd)
+    const late = await waitFor(event, [{ name: this.name, paths }], (opts.timeout ?? envWait(this.o.env)) * 1000)
+    return late.length === 0
+  }
+
+  /** Every event of the service (and its log service) from now on, in order, until the loop
+   * ends (break, return) or `signal` aborts. */
+  events (opts: { signal?: AbortSignal } = {}): AsyncIterableIterator<ServiceEvent> {
+    return eventStream([{ name: this.name, paths: resolveService(this.name, this.o.svdir, this.o.cwd) }], opts.signal)
+  }
+
   /** The last `n` lines of its svlogd log (as sv log -n), stamps as local time. */
   async logLines (n = 10): Promise<string[]> {
     const dirs = serviceLogDirs(resolveService(this.name, this.o.svdir, this.o.cwd))
@@ -141,6 +173,51 @@ export class Service {
 export async function services (options: Options = {}): Promise<Service[]> {
   const o = resolved(options)
   return servicesIn(o.svdir, o.cwd).map(n => new Service(n, o))
+}
+
+/** The events of every service of the directory (or the named ones), as sv events. */
+export function events (
+  options: Options & { names?: string[], signal?: AbortSignal } = {}
+): AsyncIterableIterator<ServiceEvent> {
+  const o = resolved(options)
+  const names = options.names ?? servicesIn(o.svdir, o.cwd)
+  return eventStream(names.map(name => ({ name, paths: resolveService(name, o.svdir, o.cwd) })), options.signal)
+}
+
+/** A queue between the FIFO listeners and the consumer's loop; listening ends with the loop. */
+function eventStream (
+  services: Parameters<typeof watch>[0], signal?: AbortSignal
+): AsyncIterableIterator<ServiceEvent> {
+  const queue: ServiceEvent[] = []
+  let wake: (() => void) | null = null
+  let ended = false
+  const format = new EventFormatter()
+  const subs = watch(services, (w, ev) => {
+    queue.push(format.fields(w, ev) as unknown as ServiceEvent)
+    wake?.()
+  })
+  const end = (): void => {
+    if (ended) return
+    ended = true
+    for (const s of subs) s.close()
+    wake?.()
+  }
+  signal?.addEventListener('abort', end, { once: true })
+  if (signal?.aborted === true) end()
+  const it: AsyncIterableIterator<ServiceEvent> = {
+    async next () {
+      while (queue.length === 0 && !ended) await new Promise<void>(resolve => { wake = resolve })
+      wake = null
+      const value = queue.shift()
+      return value === undefined ? { done: true, value: undefined } : { done: false, value }
+    },
+    async return () {
+      end()
+      return { done: true, value: undefined }
+    },
+    [Symbol.asyncIterator] () { return it }
+  }
+  return it
 }
 
 /** sv -j list's object for the directory (or the named services). */

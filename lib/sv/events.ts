@@ -35,6 +35,11 @@ export class EventFormatter {
   private readonly stopAsked = new Set<string>()
 
   line (w: Watched, ev: SvEvent): string {
+    return JSON.stringify(this.fields(w, ev)) + '\n'
+  }
+
+  /** The event's fields, in the line's order (the API hands them out as an object). */
+  fields (w: Watched, ev: SvEvent): Record<string, string | number> {
     const job = ev.who === 'log' ? `${w.name.replace(/\/$/, '')}/log` : w.name
     const o: Record<string, string | number> = { event: ev.name, JOB: job, INSTANCE: instanceOf(w.paths.dir) }
     if (ev.name === 'stopping') {
@@ -50,7 +55,7 @@ export class EventFormatter {
     if (ev.name === 'starting') this.stopAsked.delete(job)
     o.time = isoMicros(ev.micros)
     o.pid = ev.pid
-    return JSON.stringify(o) + '\n'
+    return o
   }
 }
 

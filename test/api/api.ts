@@ -24,17 +24,24 @@ const svdir = process.env.SVDIR
 const all = await services()
 const web = new Service('web')
 const before = await web.status()
+const seenEvents = []
+const collecting = (async () => {
+  for await (const e of web.events()) { seenEvents.push(e.event); if (e.event === 'started') break }
+})()
 const down = await web.down()
 const afterDown = await web.status()
 const up = await web.up({ timeout: 10 })
 const afterUp = await web.status()
+await collecting
+const started = await web.wait('started', { timeout: 5 })
+const gone = await web.wait('exit', { timeout: 1 })
 const nosuch = await new Service('nosuch').up({ timeout: 1 })
 const o = await overview({ svdir })
 console.log(JSON.stringify({
   names: all.map(s => s.name), version: OVERVIEW_VERSION, before: before.state, pid: before.pid,
   down: [down.ok, down.output], afterDown: [afterDown.state, afterDown.want], up: [up.ok, up.output],
   afterUp: afterUp.state, nosuch: [nosuch.ok, nosuch.failures, nosuch.output], listed: o.services.length,
-  log: before.log === null
+  log: before.log === null, seenEvents, started, gone
 }))
 `
 
@@ -61,7 +68,11 @@ export async function main (): Promise<void> {
   await web.up({ wait: 'yes' })
   // @ts-expect-error: no such method
   await web.frobnicate()
-  void [state, r.ok, r.output, v, mem, s.log?.state]
+  const reached: boolean = await web.wait('ready', { timeout: 1 })
+  // @ts-expect-error: no such event
+  await web.wait('rebooted')
+  for await (const e of web.events()) { const n: string = e.JOB; void [n, e.event, e.RESULT]; break }
+  void [state, r.ok, r.output, v, mem, s.log?.state, reached]
 }
 `
   writeFileSync(join(app, 'use.mts'), use)
@@ -98,6 +109,8 @@ export async function main (): Promise<void> {
     t.match(seen.down, [true, /^ok: down: web: \d+s, normally up\n$/], `${script}: down waited, in sv's words`)
     t.match(seen.up, [true, /^ok: run: web: \(pid \d+\) \d+s\n$/], `${script}: up waited`)
     t.ok(typeof seen.pid === 'number')
+    t.match(seen, { started: true, gone: false }, `${script}: wait`)
+    t.match((seen.seenEvents as string[]).join(' '), /stopping stopped .*down .*starting started$/, `${script}: events in order`)
   }
   t.equal(stat(web), 'run\n')
 })

@@ -28,7 +28,9 @@ const SMOKE: Record<string, { args: string[], code: number, stderr: RegExp }> = 
   svlogd: { args: [], code: 111, stderr: /^usage: svlogd / },
   chpst: { args: [], code: 100, stderr: /^usage: chpst / },
   tai64nlocal: { args: [], code: 0, stderr: /^$/ },
-  svhttpd: { args: ['-x'], code: 100, stderr: /^usage: svhttpd / }
+  svhttpd: { args: ['-x'], code: 100, stderr: /^usage: svhttpd / },
+  // not without arguments: that would run /etc/runit's stages
+  runit: { args: ['-x'], code: 100, stderr: /^usage: runit / }
 }
 
 t.test('package.json: exports, types, engines, files, bin, man', async t => {
