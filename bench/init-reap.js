@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `runit --container` as PID 1 of a new PID namespace: how long it takes to reap N orphans that
-// end at once, and its memory and idle CPU with S services. Needs root (unshare --pid). Not part
-// of `npm run bench`: `node bench/init-reap.js [--orphans 1000] [--services 50] [--rounds 3]`.
+// A container's init as PID 1 of a new PID namespace: how long it takes to reap N orphans that
+// end at once, and the memory and idle CPU of the init and its supervisors with S services:
+// `runit --container`, against `tini -- runsvdir -1` (Debian's tini) and `s6-svscan` (Debian's
+// s6) over the same service dirs. Needs root (unshare --pid); a setup whose program is missing is
+// left out. `node bench/init-reap.js [--orphans 1000] [--services 50] [--rounds 3]`.
 // The orphans are `cat`s reading one FIFO, re-parented to PID 1 as their shell exits; closing
 // the FIFO's writer ends them all together; the clock stops when PID 1 has no zombie and no cat.
 
@@ -32,11 +34,26 @@ async function until (fn, ms) {
   for (;;) { const v = fn(); if (v) return v; if (Date.now() > end) throw new Error('timed out'); await sleep(5) }
 }
 
+const SETUPS = [
+  { name: 'runit --container', argv: () => [join(ROOT, 'bin', 'runit.js'), '--container'] },
+  { name: 'tini -- runsvdir -1', argv: (svc) => ['/usr/bin/tini', '--', join(ROOT, 'bin', 'runsvdir.js'), '-1', svc], needs: '/usr/bin/tini' },
+  { name: 's6-svscan', argv: (svc) => ['/usr/bin/s6-svscan', svc], needs: '/usr/bin/s6-svscan' }
+].filter(s => s.needs === undefined || existsSync(s.needs))
+
+let setup = SETUPS[0]
+
 function startInit (svc) {
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', join(ROOT, 'bin', 'runit.js'), '--container'], {
+  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...setup.argv(svc)], {
     env: { PATH: process.env.PATH, RUNIT_TS_SERVICES: svc }, stdio: 'ignore', detached: true
   })
   return child
+}
+
+/** PID 1 and every process below it but the services' own (sleep). */
+function supervisors (pid1) {
+  const out = [pid1]
+  for (let i = 0; i < out.length; i++) for (const c of childrenOf(out[i])) if (stateOf(c)?.comm !== 'sleep') out.push(c)
+  return out
 }
 
 async function reapRound () {
@@ -77,18 +94,28 @@ async function idleRound () {
     const pid1 = await until(() => childrenOf(u.pid)[0], 10000)
     await until(() => readdirSync(svc).filter(n => n[0] !== '.').every(n => { try { return readFileSync(join(svc, n, 'supervise', 'stat'), 'utf8') === 'run\n' } catch { return false } }), 60000)
     await sleep(10000)
-    const mem = privateKb(pid1)
-    const c0 = cpuNs(pid1)
+    const tree = supervisors(pid1)
+    const mem = { private: 0, rss: 0 }
+    for (const m of tree.map(privateKb)) { mem.private += m.private; mem.rss += m.rss }
+    const cpu = () => tree.reduce((sum, p) => sum + cpuNs(p), 0)
+    const c0 = cpu()
     await sleep(30000)
-    return { ...mem, cpuMs: (cpuNs(pid1) - c0) / 1e6 }
+    return { ...mem, processes: tree.length, cpuMs: (cpu() - c0) / 1e6 }
   } finally {
     killTree(u.pid)
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-const lat = []
-for (let i = 0; i < ROUNDS; i++) lat.push(await reapRound())
-console.log(`| reaping ${ORPHANS} orphans ended at once, to no zombie | ${median(lat).toFixed(0)} ms (${lat.map(x => x.toFixed(0)).join(', ')}) |`)
-const idle = await idleRound()
-console.log(`| runit --container with ${SERVICES} services: private kB, RSS kB, CPU over 30 s after a 10 s settle | ${idle.private} | ${idle.rss} | ${idle.cpuMs.toFixed(2)} ms |`)
+const lat = Object.fromEntries(SETUPS.map(x => [x.name, []]))
+for (let i = 0; i < ROUNDS; i++) {
+  for (const x of SETUPS) { setup = x; lat[x.name].push(await reapRound()) }
+}
+console.log(`| ${ORPHANS} orphans ended at once, to no zombie (${ROUNDS} rounds) | median (all) |`)
+for (const x of SETUPS) console.log(`| ${x.name} | ${median(lat[x.name]).toFixed(0)} ms (${lat[x.name].map(v => v.toFixed(0)).join(', ')}) |`)
+console.log(`| ${SERVICES} services: the init and its supervisors | processes | private kB | RSS kB | CPU over 30 s after a 10 s settle |`)
+for (const x of SETUPS) {
+  setup = x
+  const idle = await idleRound()
+  console.log(`| ${x.name} | ${idle.processes} | ${idle.private} | ${idle.rss} | ${idle.cpuMs.toFixed(2)} ms |`)
+}

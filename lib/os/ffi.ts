@@ -20,6 +20,7 @@ const LIBC = ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'l
 interface Libc {
   setsid: () => number
   flock: (fd: number, op: number) => number
+  mkfifo: (path: string, mode: number) => number
   setrlimit: (resource: number, rlim: { cur: bigint, max: bigint }) => number
   execve: (path: string, argv: Array<string | null>, envp: Array<string | null>) => number
   fcntl: (fd: number, cmd: number, arg: number) => number
@@ -54,9 +55,11 @@ function load (): Libc {
   const setrlimit = lib.func('int setrlimit(int resource, const rlimit *rlim)')
   const setsid = lib.func('int setsid(void)')
   const flock = lib.func('int flock(int fd, int op)')
+  const mkfifo = lib.func('int mkfifo(const char *path, uint32_t mode)')
   libc = {
     setsid: () => setsid(),
     flock: (fd, op) => flock(fd, op),
+    mkfifo: (path, mode) => mkfifo(path, mode),
     setrlimit: (resource, rlim) => setrlimit(resource, rlim),
     execve: (path, argv, envp) => execve(path, argv, envp),
     fcntl: (fd, cmd, arg) => fcntl(fd, cmd, arg),
@@ -109,6 +112,16 @@ const LOCK_NB = 4
 export function flockNative (fd: number, wait: boolean): void {
   const c = load()
   if (c.flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) !== 0) throw errnoError(errnoName(c.errno()), `flock ${fd}`)
+}
+
+/** mkfifo(2) with mode 0600 (before umask, as mkfifo -m 600 sets it after: chmod follows); an
+ * existing path is left alone (EEXIST), as runit leaves it. */
+export function mkfifoNative (path: string): void {
+  const c = load()
+  if (c.mkfifo(path, 0o600) !== 0) {
+    const code = errnoName(c.errno())
+    if (code !== 'EEXIST') throw errnoError(code, `mkfifo ${path}`)
+  }
 }
 
 /** Linux's RLIMIT_* numbers, by prlimit(1)'s names (chpst's). */

@@ -1,11 +1,14 @@
 // flock(2) locks that runit's C tools see: Node has no flock, so flock(1) takes the lock on a
 // descriptor we pass it as fd 3. flock locks belong to the open file description, which the
 // child shares with us, so the lock stays ours after flock(1) exits and dies when we close the
-// descriptor (or the process ends). Fallback if flock(1) is missing: say so (ENOSYS) and fail.
+// descriptor (or the process ends). Where flock(1) or mkfifo(1) is missing (a busybox-like image
+// without them), the same calls go through the FFI (os/ffi.ts), loaded only then.
 
 import { spawn, spawnSync } from 'node:child_process'
-import { openSync, constants } from 'node:fs'
+import { openSync, closeSync, constants } from 'node:fs'
 import { makeFifos } from './fifo.js'
+import { findProgram } from './program-file.js'
+import { flockNative, mkfifoNative } from './ffi.js'
 import { errnoCode, errnoError } from '../errors/errors.js'
 
 /** Opens a lock file the way runit's open_append does: write, append, create 0600, non-blocking. */
@@ -22,12 +25,14 @@ function flockResult (status: number | null, error: Error | undefined): boolean 
 
 /** flock(LOCK_EX|LOCK_NB) on fd: true when locked, false when another holder has it (EAGAIN). */
 export function lockExNb (fd: number): boolean {
+  if (helperless()) return lockNative(fd)
   const r = spawnSync('flock', ['-xn', '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] })
   return flockResult(r.status, r.error)
 }
 
 /** flock(LOCK_EX) on fd, waiting for it (without blocking the event loop). */
 export function lockEx (fd: number): Promise<void> {
+  if (helperless()) return lockNativeWaiting(fd)
   return new Promise((resolve, reject) => {
     const child = spawn('flock', ['-x', '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] })
     child.once('error', (error) => { reject(errnoError(errnoCode(error) ?? 'ENOSYS', error.message)) })
@@ -40,6 +45,10 @@ export function lockEx (fd: number): Promise<void> {
 
 /** True when some process holds an exclusive flock on path (probe with a fresh descriptor). */
 export function isLocked (path: string): boolean {
+  if (helperless()) {
+    const fd = openSync(path, constants.O_RDONLY)
+    try { return !lockNative(fd) } finally { closeSync(fd) }
+  }
   const r = spawnSync('flock', ['-xn', path, 'true'], { stdio: 'ignore' })
   return r.status === 1
 }
@@ -66,10 +75,44 @@ const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`
  * Resolves true when the locks are held, false when fd's lock belongs to someone else.
  */
 export function lockThenMakeFifos (fd: number, waitFd: number | null, fifos: readonly string[]): Promise<boolean> {
+  if (helperless()) return lockThenMakeNative(fd, waitFd, fifos)
   return new Promise((resolve, reject) => {
     pending.push({ fd, waitFd, fifos, resolve, reject })
     if (pending.length === 1) setImmediate(runStartBatch)
   })
+}
+
+/** flock(LOCK_EX|LOCK_NB) through the FFI: false when another holder has it. */
+function lockNative (fd: number): boolean {
+  try {
+    flockNative(fd, false)
+    return true
+  } catch (err) {
+    if (errnoCode(err) === 'EWOULDBLOCK' || errnoCode(err) === 'EAGAIN') return false
+    throw err
+  }
+}
+
+/** A waiting flock through the FFI without blocking the event loop: tried every 100 ms (rare:
+ * only a log/supervise/lock held by another runsv). */
+async function lockNativeWaiting (fd: number): Promise<void> {
+  while (!lockNative(fd)) await new Promise(resolve => setTimeout(resolve, 100))
+}
+
+async function lockThenMakeNative (fd: number, waitFd: number | null, fifos: readonly string[]): Promise<boolean> {
+  if (!lockNative(fd)) return false
+  if (waitFd !== null) await lockNativeWaiting(waitFd)
+  for (const f of fifos) mkfifoNative(f)
+  return true
+}
+
+let noHelpers: boolean | undefined
+
+/** flock(1) or mkfifo(1) cannot be run here (looked up once in PATH): then the FFI does their
+ * work, and koffi is loaded (os/ffi.ts loads it on first call only). */
+export function helperless (): boolean {
+  noHelpers ??= !findProgram('flock', process.env.PATH).ok || !findProgram('mkfifo', process.env.PATH).ok
+  return noHelpers
 }
 
 /** What the script prints for each request, one line "<request> <word>" each. */
