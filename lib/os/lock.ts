@@ -121,9 +121,31 @@ const BUSY = 'busy'
 /** the first lock is ours, the second is held elsewhere: wait for it outside the batch */
 const WAIT = 'wait'
 
+/** A script is one argument, which the kernel caps at 128 KiB (MAX_ARG_STRLEN: E2BIG beyond),
+ * and each request passes one or two descriptors: at most this many requests, and about this
+ * many bytes of FIFO paths, per script. */
+const BATCH_MAX = 100
+const BATCH_PATH_BYTES = 64 * 1024
+
 function runStartBatch (): void {
-  const batch = pending
+  const all = pending
   pending = []
+  let chunk: StartRequest[] = []
+  let bytes = 0
+  for (const r of all) {
+    const size = r.fifos.reduce((n, f) => n + Buffer.byteLength(f) + 3, 0)
+    if (chunk.length > 0 && (chunk.length >= BATCH_MAX || bytes + size > BATCH_PATH_BYTES)) {
+      runScript(chunk)
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(r)
+    bytes += size
+  }
+  if (chunk.length > 0) runScript(chunk)
+}
+
+function runScript (batch: readonly StartRequest[]): void {
   const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'ignore']
   const lines: string[] = ['set --']
   batch.forEach((r, i) => {
@@ -142,7 +164,13 @@ function runStartBatch (): void {
     const e = errnoError(errnoCode(err) ?? 'EIO', err.message)
     for (const r of batch) r.reject(e)
   }
-  const child = spawn('/bin/sh', ['-c', lines.join('\n')], { stdio })
+  let child: ReturnType<typeof spawn>
+  try {
+    child = spawn('/bin/sh', ['-c', lines.join('\n')], { stdio })
+  } catch (err) {
+    fail(err as Error) // E2BIG, EMFILE… thrown at once: each supervisor says it, the host goes on
+    return
+  }
   let out = ''
   child.stdout!.setEncoding('latin1').on('data', (d: string) => { out += d })
   child.once('error', fail)
