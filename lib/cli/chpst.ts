@@ -7,6 +7,7 @@ import { applyPlan } from '../chpst/apply.js'
 import { OPTION_SPEC, PlanUsage, VERSION, makePlan, personalityOf, progName, usageLine, type Plan } from '../chpst/options.js'
 import { dieBySignal, execve, hasExecve, hasNativeExecve, inheritedFds, relay } from '../os/exec.js'
 import { setrlimitNative, setsidNative } from '../os/ffi.js'
+import { findProgram } from '../os/program-file.js'
 import type { NativeSteps } from '../chpst/apply.js'
 import { signalNumber } from '../os/signals.js'
 import { getopt } from './getopt.js'
@@ -45,6 +46,10 @@ function nativeSteps (steps: NativeSteps): void {
   }
 }
 
+function chainHelpersMissing (env: NodeJS.ProcessEnv): boolean {
+  return !findProgram('prlimit', env.PATH).ok || !findProgram('setsid', env.PATH).ok
+}
+
 export const chpst: Program = {
   name: 'chpst',
   usage: io => usageLine(personalityOf(progName(io.invokedAs)), progName(io.invokedAs)),
@@ -58,7 +63,9 @@ export const chpst: Program = {
     // on a Node without it, execve(2) through the FFI keeps them; without the FFI a relayed
     // child gets them (at the cost of a pid of its own).
     const keep = inherited.some(d => d.closeOnExec)
-    const native = (keep || !hasExecve()) && hasNativeExecve(io.env)
+    // Also where setsid(1) or prlimit(1) cannot be run (a busybox-like image): the FFI does their
+    // part right before execve(2), on any Node.
+    const native = (keep || !hasExecve() || chainHelpersMissing(io.env)) && hasNativeExecve(io.env)
     const mode = (hasExecve() && !keep) || native ? 'execve' : 'relay'
     // Relaying, chpst is the process runsv and ps see: under its own name, as runit's chpst would
     // be until it execs (the name it was called by: chpst, or envdir, setuidgid… as a link).

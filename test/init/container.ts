@@ -34,7 +34,7 @@ t.test('runit --container as PID 1', { skip: pid1Skip }, async t => {
     const dir = t.testdir()
     const svc = join(dir, 'service')
     const a = serviceIn(svc, { name: 'a', run: 'exec sleep 1000' })
-    const b = serviceIn(svc, { name: 'b', run: `trap 'echo b-termed >> ${shq(join(dir, 'b'))}; exit 0' TERM; while :; do sleep 0.1; done` })
+    const b = serviceIn(svc, { name: 'b', run: `trap "echo b-termed >> ${shq(join(dir, 'b'))}; exit 0" TERM; while :; do sleep 0.1; done` })
     const up = join(dir, 'main-up')
     const init = startInit(t, ['--container', '--', 'sh', '-c', `trap 'exit 3' TERM; touch ${shq(up)}; while :; do sleep 0.1; done`],
       { RUNIT_TS_SERVICES: svc })

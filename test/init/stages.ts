@@ -71,7 +71,8 @@ t.test('runit as PID 1', { skip: pid1Skip }, async t => {
     const mark = join(dir, 'mark')
     const s = stages(dir, {
       1: 'exit 0',
-      2: `trap 'echo termed > ${shq(mark)}; exit 0' TERM; touch ${shq(mark)}.up; while :; do sleep 0.1; done`,
+      // the trap in double quotes: shq's single quotes stay quotes when the trap runs
+      2: `trap "echo termed > ${shq(mark)}; exit 0" TERM; touch ${shq(mark + '.up')}; while :; do sleep 0.1; done`,
       3: `echo 3 >> ${shq(mark)}; exit 4`
     })
     const init = startInit(t, [], { RUNIT_TS_STAGES: s })

@@ -5,7 +5,7 @@ import t from 'tap'
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runBin } from '../helpers/bin.js'
-import { stat, script } from '../helpers/svdir.js'
+import { stat, script, shq } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { startRunsvdir } from './tree.js'
 
@@ -24,7 +24,7 @@ for (const mode of [[], ['-1']]) {
     const base = t.testdir()
     const scan = join(base, 'service')
     mkdirSync(scan)
-    const note = `echo $(basename $PWD) >> ${base}/order`
+    const note = `echo $(basename $PWD) >> ${shq(join(base, 'order'))}`
     const web = svc(scan, 'web', `${note}; exec sleep 1000`, 'api\n')
     // Ready once it has noted its start: without notification-fd it would be ready at once,
     // and web's line could come before its own.
@@ -66,7 +66,7 @@ t.test('NAME bind: NAME\'s stop waits for the bound service to stop; it follows 
   const base = t.testdir()
   const scan = join(base, 'service')
   mkdirSync(scan)
-  const note = (what: string): string => `echo ${what} $(basename $PWD) >> ${base}/order`
+  const note = (what: string): string => `echo ${what} $(basename $PWD) >> ${shq(join(base, 'order'))}`
   const run = `${note('start')}; trap '${note('stop')}; exit 0' TERM; exec 3>&-; while :; do sleep 0.05; done`
   const web = svc(scan, 'web', run, 'db bind\n')
   const db = svc(scan, 'db', run)

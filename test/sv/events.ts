@@ -4,7 +4,7 @@ import t from 'tap'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
 import { startBin, runBin, ONE_PROCESS, BIN } from '../helpers/bin.js'
-import { service, stat, pidOf } from '../helpers/svdir.js'
+import { service, stat, pidOf, shq } from '../helpers/svdir.js'
 import { until } from '../helpers/until.js'
 import { cleanEnv } from '../helpers/clean-env.js'
 
@@ -73,7 +73,7 @@ t.test('sv events ends when its reader goes (sv events | head -1)', async t => {
   const dir = service(t, { run: 'exec sleep 1000' })
   startBin(t, 'runsv', [dir], { services: [dir] })
   await until(() => stat(dir), s => s === 'run\n', { what: 'run' })
-  const pipe = startBin(t, 'sh', ['-c', `${join(BIN, 'sv.js')} events ${dir} | head -1`], { exe: 'sh' })
+  const pipe = startBin(t, 'sh', ['-c', `${shq(join(BIN, 'sv.js'))} events ${shq(dir)} | head -1`], { exe: 'sh' })
   await until(() => spawnedListeners(dir), n => n > 0, { what: 'listening' })
   writeFileSync(join(dir, 'supervise', 'control'), 't')
   // The first line reaches head, which exits; sv's next line finds no reader.
