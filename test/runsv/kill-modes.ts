@@ -152,7 +152,8 @@ t.test('an unknown kill-mode is said, and mixed used', needCgroup, async t => {
   sendControl(servicePaths(dir), 'd')
   await until(() => stat(dir), s => s.startsWith('down'), { what: 'down' })
   await allGone([child!], 'the child, as mixed')
-  t.match(runsv.stderr(), `runsv ${runsv.name}: warning: kill-mode: no such mode: everything; using mixed\n`)
+  const said = `runsv ${runsv.name}: warning: kill-mode: no such mode: everything; using mixed\n`
+  t.match(await until(() => runsv.stderr(), e => e.includes(said), { what: 'the warning' }), said)
 })
 
 for (const how of ['x', 'SIGTERM', 'SIGHUP'] as const) {
@@ -189,7 +190,9 @@ t.test('a runsv killed with its services up: the next one stops what is left in 
   await allGone([child!], 'the leftover child', 15_000)
   await until(() => stat(dir), s => s === 'run\n', { what: 'a new run' })
   t.equal(leafOf(dir), leaf, 'the same cgroup, reused')
-  t.match(second.stderr(), `processes left in ${leaf} by an earlier runsv: stopping them`)
+  // stderr comes through a pipe the test reads on its own time: wait for the line
+  const said = `processes left in ${leaf} by an earlier runsv: stopping them`
+  t.match(await until(() => second.stderr(), e => e.includes(said), { what: 'the warning' }), said)
 })
 
 /** runsv, or runsvdir -1, in a mount namespace without cgroup2: the fallback. */

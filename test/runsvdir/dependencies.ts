@@ -24,7 +24,7 @@ for (const mode of [[], ['-1']]) {
     const base = t.testdir()
     const scan = join(base, 'service')
     mkdirSync(scan)
-    const note = `echo $(basename $PWD) >> ${shq(join(base, 'order'))}`
+    const note = `echo $(basename "$PWD") >> ${shq(join(base, 'order'))}`
     const web = svc(scan, 'web', `${note}; exec sleep 1000`, 'api\n')
     // Ready once it has noted its start: without notification-fd it would be ready at once,
     // and web's line could come before its own.
@@ -54,7 +54,8 @@ t.test('a cycle is said and both start; a missing name is said and waited for', 
   const c = svc(scan, 'c', 'exec sleep 1000', 'later\n')
   const r = startRunsvdir(t, ['-1', scan], { services: [a, b, c] })
   await until(() => stat(a) + stat(b), s => s === 'run\nrun\n', { what: 'a and b run' })
-  t.match(r.stderr(), /runsv [ab]: warning: dependencies: cycle [ab] -> [ab] -> [ab]: not waiting for [ab]\n/)
+  const cycle = /runsv [ab]: warning: dependencies: cycle [ab] -> [ab] -> [ab]: not waiting for [ab]\n/
+  t.match(await until(() => r.stderr(), e => cycle.test(e), { what: 'cycle said' }), cycle)
   await until(() => r.stderr(), e => e.includes('runsv c: warning: dependencies: later: no such service\n'), { what: 'missing said' })
   t.equal(stat(c), 'down\n')
   t.match((await runBin('sv', ['status', c])).stdout, /; waiting for later \(no such service\)\n$/)
@@ -66,8 +67,9 @@ t.test('NAME bind: NAME\'s stop waits for the bound service to stop; it follows 
   const base = t.testdir()
   const scan = join(base, 'service')
   mkdirSync(scan)
-  const note = (what: string): string => `echo ${what} $(basename $PWD) >> ${shq(join(base, 'order'))}`
-  const run = `${note('start')}; trap '${note('stop')}; exit 0' TERM; exec 3>&-; while :; do sleep 0.05; done`
+  const note = (what: string): string => `echo ${what} $(basename "$PWD") >> ${shq(join(base, 'order'))}`
+  // the trap in double quotes: shq's single quotes stay quotes when it runs
+  const run = `${note('start')}; trap "${note('stop')}; exit 0" TERM; exec 3>&-; while :; do sleep 0.05; done`
   const web = svc(scan, 'web', run, 'db bind\n')
   const db = svc(scan, 'db', run)
   startRunsvdir(t, ['-1', scan], { services: [web, db] })
