@@ -73,3 +73,19 @@ export function writeJson (file, data) {
   try { old = JSON.parse(readFileSync(file, 'utf8')) } catch { /* new file */ }
   writeFileSync(file, JSON.stringify({ ...old, ...data }, null, 2) + '\n')
 }
+
+/** Live processes (no zombies) whose environment holds MARK=mark: everything a benchmark started
+ * with that variable, its services included, whatever session or cgroup they moved to. */
+export function markedProcesses (mark) {
+  const needle = Buffer.from(`\0MARK=${mark}\0`)
+  const out = []
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue
+    try {
+      if (!Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${p}/environ`)]).includes(needle)) continue
+      const text = readFileSync(`/proc/${p}/stat`, 'utf8')
+      if (text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) !== 'Z') out.push(Number(p))
+    } catch { /* gone */ }
+  }
+  return out
+}

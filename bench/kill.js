@@ -5,9 +5,9 @@
 // with a cgroup; the fallback runs runsv in a mount namespace where cgroup2 is unmounted.
 
 import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, rmSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, WORK_BASE, arg, sleep, median, killTree, table, writeJson } from './common.js'
+import { ROOT, WORK_BASE, arg, sleep, median, killTree, table, writeJson, markedProcesses } from './common.js'
 
 const N = Number(arg('procs', '1000'))
 const ROUNDS = Number(arg('rounds', '3'))
@@ -34,22 +34,6 @@ const IMPLS = [
   { name: 'runit', cmd: dir => [RUNIT_RUNSV, dir], skip: !existsSync(RUNIT_RUNSV) }
 ]
 
-/** Live processes whose environment holds MARK=mark: the service's, whatever session or cgroup
- * they are in (runit's runsv starts ./run in its own session, ours in a new one). */
-function marked (mark) {
-  const needle = Buffer.from(`\0MARK=${mark}\0`)
-  const out = []
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue
-    try {
-      if (!Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${p}/environ`)]).includes(needle)) continue
-      const text = readFileSync(`/proc/${p}/stat`, 'utf8')
-      if (text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) !== 'Z') out.push(Number(p))
-    } catch { /* gone */ }
-  }
-  return out
-}
-
 async function once (impl, base) {
   const dir = join(base, `svc-${Math.random().toString(36).slice(2)}`)
   mkdirSync(dir)
@@ -67,7 +51,7 @@ async function once (impl, base) {
     const t0 = performance.now()
     writeFileSync(join(dir, 'supervise', 'control'), 'd')
     for (let end = Date.now() + WAIT_MS; ; await sleep(5)) {
-      const left = marked(mark).length - 1 // runsv itself carries the mark too
+      const left = markedProcesses(mark).length - 1 // runsv itself carries the mark too
       if (left === 0) return { ms: performance.now() - t0, left: 0 }
       if (Date.now() > end) return { ms: null, left }
     }
@@ -75,7 +59,7 @@ async function once (impl, base) {
     try { writeFileSync(join(dir, 'supervise', 'control'), 'x') } catch { /* gone */ }
     await sleep(300)
     killTree(child.pid)
-    for (const p of marked(mark)) killTree(p) // what runit's runsv leaves
+    for (const p of markedProcesses(mark)) killTree(p) // what runit's runsv leaves
   }
 }
 

@@ -13,9 +13,9 @@
 //                            [--settle-seconds 25] [--json FILE] [--dir DIR]
 
 import { spawn } from 'node:child_process'
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, readFileSync, symlinkSync, readdirSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import { ROOT, WORK_BASE, arg, table, writeJson, sleep, privateKb, cpuNs, killTree } from './common.js'
+import { ROOT, WORK_BASE, arg, table, writeJson, sleep, privateKb, cpuNs, killTree, markedProcesses } from './common.js'
 import { removeEmptyServiceCgroups } from '../build/svdir/cgroup-file.js'
 
 const N = Number(arg('services', 1000))
@@ -38,19 +38,6 @@ const ALL = [
 ]
 const wanted = String(arg('modes', 'ours,ours-1,runit,s6')).split(',').map(m => m.replace('-1', ' -1'))
 const MODES = ALL.filter(m => wanted.includes(m.name) && existsSync(m.exe))
-
-/** Live processes whose environment holds MARK=mark: the whole tree, services included. */
-function marked (mark) {
-  const needle = Buffer.from(`\0MARK=${mark}\0`)
-  const out = []
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue
-    try {
-      if (Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${p}/environ`)]).includes(needle)) out.push(Number(p))
-    } catch { /* gone */ }
-  }
-  return out
-}
 
 const comm = (pid) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() } catch { return '' } }
 
@@ -80,7 +67,7 @@ async function one (mode) {
     }
     const startMs = performance.now() - t0
     await sleep(SETTLE_MS)
-    const supervisors = marked(mark).filter(p => comm(p) !== 'sleep')
+    const supervisors = markedProcesses(mark).filter(p => comm(p) !== 'sleep')
     const priv = supervisors.reduce((s, p) => { try { return s + privateKb(p).private } catch { return s } }, 0)
     const before = supervisors.reduce((s, p) => s + cpuNs(p), 0)
     await sleep(IDLE_S * 1000)
@@ -90,7 +77,7 @@ async function one (mode) {
   } finally {
     try { process.kill(child.pid, mode.name === 's6' ? 'SIGTERM' : 'SIGHUP') } catch { /* gone */ }
     await sleep(3000)
-    for (const p of marked(mark)) killTree(p)
+    for (const p of markedProcesses(mark)) killTree(p)
     await sleep(500)
     // the cgroups of our runsvs KILLed above (a runsv removes its own only when it exits itself)
     if (mode.name.startsWith('ours')) for (const d of dirs) removeEmptyServiceCgroups(d)

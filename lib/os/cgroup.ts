@@ -95,15 +95,19 @@ export class Cgroup {
     return text.split('\n').filter(l => l !== '').map(Number)
   }
 
-  /** The cgroups below it, all levels (a nested supervisor's). */
-  below (): Cgroup[] {
-    let names: string[]
+  /** The cgroups directly below it (a nested supervisor's); none once it is gone. */
+  children (): Cgroup[] {
     try {
-      names = readdirSync(this.dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name)
+      return readdirSync(this.dir, { withFileTypes: true }).filter(e => e.isDirectory())
+        .map(e => new Cgroup(join(this.dir, e.name)))
     } catch {
       return []
     }
-    return names.flatMap(n => { const c = new Cgroup(join(this.dir, n)); return [c, ...c.below()] })
+  }
+
+  /** The cgroups below it, all levels. */
+  below (): Cgroup[] {
+    return this.children().flatMap(c => [c, ...c.below()])
   }
 
   /** Whether a live process is in it or in a cgroup below (cgroup.events' populated). */

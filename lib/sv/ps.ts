@@ -2,8 +2,9 @@
 // names it; runit's runsv writes no such file) and the service's processes as a tree, like the
 // CGroup part of `systemctl status`. Loaded by cli/sv.ts for these commands only.
 
-import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import { Cgroup } from '../os/cgroup.js'
 import { readServiceCgroup, type ServiceCgroup } from '../svdir/cgroup-file.js'
 import { readStatus } from '../svdir/status-file.js'
 import { procStat, sessionMembers } from '../os/proc.js'
@@ -41,8 +42,8 @@ export interface ServiceProcesses {
 export function serviceProcesses (main: ServiceCgroup, mainPaths: Pick<SvPaths, 'pid' | 'status'>,
   log: { c: ServiceCgroup, paths: Pick<SvPaths, 'pid' | 'status'> } | null): ServiceProcesses {
   if (main.cgroup !== null) {
-    const sides = [cgroupNode('main', main.cgroup)]
-    if (log?.c.cgroup != null) sides.push(cgroupNode('log', log.c.cgroup))
+    const sides = [cgroupNode('main', new Cgroup(main.cgroup))]
+    if (log?.c.cgroup != null) sides.push(cgroupNode('log', new Cgroup(log.c.cgroup)))
     return { cgroup: main.cgroup.replace(/\/main$/, ''), group: 0, sides }
   }
   const leader = runningPid(mainPaths)
@@ -63,15 +64,9 @@ function runningPid (paths: Pick<SvPaths, 'status'>): number {
   }
 }
 
-function cgroupNode (name: string, dir: string): Node {
-  let procs: number[] = []
-  let below: Node[] = []
-  try {
-    procs = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(l => l !== '').map(Number)
-    below = readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory())
-      .map(e => cgroupNode(e.name, join(dir, e.name)))
-  } catch { /* gone meanwhile: shown empty */ }
-  return { name, procs: described(procs), below }
+/** A cgroup gone meanwhile shows empty (Cgroup's readers answer none). */
+function cgroupNode (name: string, cg: Cgroup): Node {
+  return { name, procs: described(cg.procs()), below: cg.children().map(c => cgroupNode(basename(c.dir), c)) }
 }
 
 function described (pids: number[]): Array<{ pid: number, command: string }> {
